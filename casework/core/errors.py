@@ -1,0 +1,26 @@
+"""Exceptions the interfaces turn into HTTP answers (404, 409) the same way everywhere."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+
+class NotFoundOrForbidden(Http404):
+    """Missing and forbidden look the same to the caller (STYLE.md: access functions).
+
+    `denied` is true when the object exists but the caller may not touch it; the interfaces
+    audit that as a permission denial after the request's transaction has rolled back.
+    """
+
+    def __init__(
+        self, *, target_type: str, target_id: object, perm: str = "", denied: bool = False
+    ) -> None:
+        super().__init__("Not found.")
+        self.target_type = target_type
+        self.target_id = str(target_id)
+        self.perm = perm
+        self.denied = denied
+
+
+class Conflict(Exception):
+    """The object is in a state that forbids the change (HTTP 409): e.g. already decided."""

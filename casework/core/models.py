@@ -1,0 +1,116 @@
+"""Audit trail and outbox. No domain rules live here."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit row."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit rows are append-only")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("audit rows are append-only")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit rows are append-only")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened, hash-chained to the row before it.
+
+    `hash` covers every field below plus `prev_hash`; a unique `prev_hash` makes a fork
+    (two rows claiming the same predecessor) impossible even if the writer lock failed.
+    """
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("成功")
+        FAILURE = "failure", _("失败")
+        DENIED = "denied", _("拒绝")
+
+    occurred_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Kept beside the FK: the chain must not depend on a mutable user row.
+    actor_username = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    # A plain id, not an FK: core sits below org (STYLE.md), and audit rows outlive stations.
+    station_id = models.BigIntegerField(_("所属单位"), null=True, blank=True, db_index=True)
+    verb = models.CharField(_("动作"), max_length=64, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    outcome = models.CharField(
+        _("结果"), max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
+    source_ip = models.GenericIPAddressField(_("来源 IP"), null=True, blank=True)
+    payload = models.JSONField(_("内容"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.verb} {self.target_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit rows are append-only")
+
+
+class OutboxMessage(models.Model):
+    """Work to do after a commit (send a mail, render a PDF…), written in the same transaction
+    as the state change that asks for it. A task delivers it; the beat sweep redelivers what a
+    lost message or a dead worker left pending, so a broker outage delays work, never loses it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    topic = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    # The same key twice is the same message: a retried service cannot queue work twice.
+    key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("待办消息")
+        verbose_name_plural = _("待办消息")
+        indexes = [models.Index(fields=["status", "last_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.key} ({self.status})"

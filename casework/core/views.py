@@ -1,0 +1,60 @@
+"""The audit trail in the browser: search and chain verification, for auditors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from viewflow.urls import Application
+
+from casework.core import audit
+from casework.core.models import AuditEvent
+from casework.core.selectors import audit_event_search
+
+
+class AuditSearchForm(forms.Form):
+    verb = forms.CharField(label=_("动作"), required=False, max_length=64)
+    actor = forms.CharField(label=_("操作人账号"), required=False, max_length=150)
+    outcome = forms.ChoiceField(
+        label=_("结果"), required=False, choices=[("", _("全部")), *AuditEvent.Outcome.choices]
+    )
+    since = forms.DateField(label=_("起始日期"), required=False)
+    until = forms.DateField(label=_("截止日期"), required=False)
+
+
+class AuditListView(PermissionRequiredMixin, TemplateView):
+    permission_required = "core.view_auditevent"
+    raise_exception = True
+    template_name = "core/audit_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        form = AuditSearchForm(self.request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        events = audit_event_search(**{k: v for k, v in filters.items() if v})
+        page = Paginator(events, 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(form=form, page=page, **kwargs)
+
+
+class AuditVerifyView(PermissionRequiredMixin, TemplateView):
+    permission_required = "core.view_auditevent"
+    raise_exception = True
+    template_name = "core/audit_verify.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(report=audit.chain_verify(), **kwargs)
+
+
+class AuditApp(Application):
+    title = _("审计")
+    icon = "policy"
+    app_name = "audit"
+    menu_template_name = "core/menu_audit.html"
+    permission = "core.view_auditevent"
+
+    index_path = path("", AuditListView.as_view(), name="index")
+    verify_path = path("verify/", AuditVerifyView.as_view(), name="verify")

@@ -1,0 +1,46 @@
+"""The roles (Django groups) and the model permissions each carries.
+
+A model permission here means "may do this kind of thing *within the stations I can see*":
+station scoping is applied separately, in `scoping.py`. Bureau-wide roles see every station.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("民警")
+    AUXILIARY = "auxiliary", _("辅警")
+    LEGAL_OFFICER = "legal_officer", _("法制员")
+    INSTRUCTOR = "instructor", _("教导员")
+    CHIEF = "chief", _("所长")
+    BUREAU_LEGAL = "bureau_legal", _("分局法制大队")
+    AUDITOR = "auditor", _("审计管理员")
+    ADMIN = "admin", _("系统管理员")
+
+
+# Roles whose holders read across every station of the deployment (one bureau's area).
+BUREAU_ROLES = frozenset({Role.BUREAU_LEGAL, Role.AUDITOR, Role.ADMIN})
+
+_READ_ORG = ["org.view_station", "org.view_profile"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.OFFICER: [*_READ_ORG],
+    Role.AUXILIARY: [*_READ_ORG],
+    Role.LEGAL_OFFICER: [*_READ_ORG],
+    Role.INSTRUCTOR: [*_READ_ORG],
+    Role.CHIEF: [*_READ_ORG],
+    Role.BUREAU_LEGAL: [*_READ_ORG],
+    # The auditor reads the audit trail and nothing else changes hands.
+    Role.AUDITOR: [*_READ_ORG, "core.view_auditevent"],
+    Role.ADMIN: [
+        *_READ_ORG,
+        "core.view_auditevent",
+        "org.add_station",
+        "org.change_station",
+        "org.add_profile",
+        "org.change_profile",
+    ],
+}
