@@ -74,7 +74,7 @@ messages:  ## compile the translation catalogues
 	@$(PY) manage.py compilemessages --ignore=$(VENV) -v 0
 
 makemessages:  ## refresh the catalogues after changing strings (then translate en)
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=$(VENV) --ignore=var --ignore=tests
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=$(VENV) --ignore=var --ignore=tests
 	msgen --no-wrap -o casework/locale/zh_Hans/LC_MESSAGES/django.po casework/locale/zh_Hans/LC_MESSAGES/django.po
 
 migrate: setup

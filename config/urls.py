@@ -26,3 +26,5 @@ urlpatterns = [
     path("healthz", include("casework.core.urls")),
     path("", site.urls),
 ]
+
+handler403 = "casework.core.views.permission_denied"

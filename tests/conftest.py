@@ -57,4 +57,3 @@ def bureau_legal(db: None) -> AbstractBaseUser:
 @pytest.fixture
 def auditor(db: None) -> AbstractBaseUser:
     return make_officer("auditor", station=None, roles=["auditor"]).user
-

@@ -131,4 +131,3 @@ def chain_verify(*, chunk_size: int = 5000) -> ChainReport:
         expected_prev = event.hash
         checked += 1
     return ChainReport(checked)
-

@@ -10,13 +10,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework.core import audit
 from casework.core.context import current_source_ip
 from casework.core.denials import denial_record
+from casework.core.errors import NotFoundOrForbidden
 
 _LAST_SEEN = "casework_last_seen"
 
@@ -44,8 +44,10 @@ class RequestContextMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         # Views run outside ATOMIC_REQUESTS, so the failed change is already rolled back here
-        # and the denial row commits on its own.
-        denial_record(request=request, exc=exception)
+        # and the denial row commits on its own. PermissionDenied is audited by handler403,
+        # which also sees denials raised by middleware (viewflow's site permission check).
+        if isinstance(exception, NotFoundOrForbidden):
+            denial_record(request=request, exc=exception)
 
 
 class IdleTimeoutMiddleware:
@@ -59,7 +61,10 @@ class IdleTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = timezone.now()
             last_seen = request.session.get(_LAST_SEEN)
-            if last_seen and now - datetime.fromisoformat(last_seen) > settings.SESSION_IDLE_TIMEOUT:
+            if (
+                last_seen
+                and now - datetime.fromisoformat(last_seen) > settings.SESSION_IDLE_TIMEOUT
+            ):
                 return self._expire(request)
             request.session[_LAST_SEEN] = now.isoformat()
         return self.get_response(request)

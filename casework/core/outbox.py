@@ -99,8 +99,7 @@ def outbox_sweep(*, now: datetime, limit: int = 500) -> int:
     due = (
         OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
         .filter(
-            Q(last_attempt_at__lt=stale)
-            | Q(last_attempt_at__isnull=True, created_at__lt=stale)
+            Q(last_attempt_at__lt=stale) | Q(last_attempt_at__isnull=True, created_at__lt=stale)
         )
         .order_by("id")
         .values_list("pk", flat=True)[:limit]
@@ -113,7 +112,9 @@ def outbox_sweep(*, now: datetime, limit: int = 500) -> int:
 
 def mail_to(*, key: str, to: list[str], subject: str, body: str) -> OutboxMessage:
     """Send an email after commit, through the outbox."""
-    return outbox_put(topic="mail.send", payload={"to": to, "subject": subject, "body": body}, key=key)
+    return outbox_put(
+        topic="mail.send", payload={"to": to, "subject": subject, "body": body}, key=key
+    )
 
 
 @handler("mail.send")

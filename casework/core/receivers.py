@@ -56,4 +56,3 @@ def _locked_out(sender: Any, request: Any, username: str, ip_address: str, **kw:
                 f"Your account {username} was locked after repeated failed logins."
             ),
         )
-

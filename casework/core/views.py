@@ -7,14 +7,23 @@ from typing import Any
 from django import forms
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from viewflow.urls import Application
 
 from casework.core import audit
+from casework.core.denials import denial_record
 from casework.core.models import AuditEvent
 from casework.core.selectors import audit_event_search
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler403: every refusal, wherever it was raised, leaves an `access.denied` row."""
+    denial_record(request=request, exc=exception)
+    return render(request, "403.html", status=403)
 
 
 class AuditSearchForm(forms.Form):

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.core import audit
+from casework.core.lockout import lockout_response
 from casework.org import selectors
 from casework.org.models import Profile, Station
 
@@ -68,8 +69,7 @@ class TokenObtainView(APIView):
         form.is_valid(raise_exception=True)
         user = authenticate(request._request, **form.validated_data)
         if getattr(request._request, "axes_locked_out", False):
-            detail = _("登录失败次数过多,账号已锁定,请联系管理员。")
-            return Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
+            return lockout_response(request._request, None)  # type: ignore[return-value]
         if user is None or not user.is_active:
             detail = _("用户名或密码错误。")
             return Response({"detail": detail}, status=status.HTTP_400_BAD_REQUEST)

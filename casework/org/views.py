@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from viewflow.urls import Application
@@ -17,7 +17,11 @@ from casework.org.roles import Role
 
 # What each role is for, shown on its home page (DOMAIN.md, "Who uses it").
 ROLE_DUTIES: dict[str, list[Any]] = {
-    Role.OFFICER: [_("办理案件、登记出差"), _("出发前阅读并确认执法安全提醒"), _("抓获时填写随身物品处置表")],
+    Role.OFFICER: [
+        _("办理案件、登记出差"),
+        _("出发前阅读并确认执法安全提醒"),
+        _("抓获时填写随身物品处置表"),
+    ],
     Role.AUXILIARY: [_("协助民警办案与登记"), _("不能作为主办人审批或签名")],
     Role.LEGAL_OFFICER: [
         _("接处警的观察员、受立案的审核员"),
@@ -32,16 +36,30 @@ ROLE_DUTIES: dict[str, list[Any]] = {
 }
 
 
+# Shortcuts on the home page: (label, url name, the permission that makes it useful).
+SHORTCUTS: list[tuple[Any, str, str]] = [
+    (_("审计记录"), "audit:index", "core.view_auditevent"),
+    (_("审计链校验"), "audit:verify", "core.view_auditevent"),
+    (_("本所警员"), "org:index", "org.view_profile"),
+    (_("派出所"), "org:station-list", "org.view_station"),
+    (_("API 文档"), "api:docs", ""),
+]
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "org/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        me = selectors.me_summary(user=self.request.user)
+        user = self.request.user
+        me = selectors.me_summary(user=user)
         roles = [(Role(name).label, ROLE_DUTIES.get(name, [])) for name in me["roles"]]
+        shortcuts = [(label, reverse(name)) for label, name, perm in SHORTCUTS
+                     if not perm or user.has_perm(perm)]  # fmt: skip
         return super().get_context_data(
             me=me,
             role_cards=roles,
-            recent_events=audit_events_of_user(user=self.request.user, limit=8),
+            shortcuts=shortcuts,
+            recent_events=audit_events_of_user(user=user, limit=8),
             **kwargs,
         )
 

@@ -125,7 +125,7 @@ AXES_RESET_ON_SUCCESS = True
 # axes.W006 asks to lock by IP too. A station's officers share one NAT address: one mistyped
 # password must not lock out the whole station, so the lockout is per account (CJIS 5.5.3).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "casework.core.lockout.lockout_response"
 AXES_VERBOSE = False
 
 GUARDIAN_RAISE_403 = False
@@ -187,9 +187,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery. The default broker is a directory under var/ so `make run` needs no server.
-CELERY_BROKER_URL = broker_from_env(
-    "CELERY_BROKER_URL", "filesystem://"
-)
+CELERY_BROKER_URL = broker_from_env("CELERY_BROKER_URL", "filesystem://")
 _BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _sub in ("queue", "processed", "control"):

@@ -103,9 +103,12 @@ def test_database_triggers_refuse_raw_updates_and_deletes() -> None:
         triggers.install(cursor.execute, connection.vendor)
     for statement in ("UPDATE core_auditevent SET verb = 'x' WHERE id = %s",
                       "DELETE FROM core_auditevent WHERE id = %s"):  # fmt: skip
-        with pytest.raises(Exception, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [event.pk])
+        with (
+            pytest.raises(Exception, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).verb == "test.trigger"
 
 

@@ -1,4 +1,4 @@
-"""`python manage.py seed_demo [--password P]`: the demo stations and users (API.md), idempotently."""
+"""`python manage.py seed_demo [--password P]`: demo stations and users (API.md), idempotent."""
 
 import json
 from pathlib import Path
@@ -10,7 +10,7 @@ from django.db import transaction
 
 from casework.org.services import demo_load
 
-DEFAULT_PASSWORD = "casework-demo"
+DEFAULT_PASSWORD = "casework-demo"  # noqa: S105 - the demo password documented in README
 
 
 class Command(BaseCommand):
