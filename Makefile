@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_PASSWORD ?= casework-demo
+ZH_PO := casework/locale/zh_Hans/LC_MESSAGES/django.po
 # Debian packages: WeasyPrint's libraries and a CJK font (ENGINEERING.md), gettext for the
 # translation catalogues, venv support for Debian's own python3.
 DEB_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig gettext python3-venv
@@ -75,7 +76,9 @@ messages:  ## compile the translation catalogues
 
 makemessages:  ## refresh the catalogues after changing strings (then translate en)
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=$(VENV) --ignore=var --ignore=tests
-	msgen --no-wrap -o casework/locale/zh_Hans/LC_MESSAGES/django.po casework/locale/zh_Hans/LC_MESSAGES/django.po
+	@# zh_Hans mirrors the (Chinese) source strings: reset what msgmerge guessed, then copy.
+	msgattrib --no-wrap --clear-fuzzy --clear-previous --empty -o $(ZH_PO) $(ZH_PO)
+	msgen --no-wrap -o $(ZH_PO) $(ZH_PO)
 
 migrate: setup
 	$(PY) manage.py migrate --no-input -v 0

@@ -114,3 +114,24 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} {self.key} ({self.status})"
+
+
+class UnauditedWriteError(Exception):
+    """A bulk write that would bypass the services (and so the audit trail)."""
+
+
+class AuditedQuerySet(models.QuerySet[Any]):
+    """For models whose every change must be audited: bulk `update()`/`delete()` are refused.
+
+    A bulk write skips the service that audits it (ENGINEERING.md: catch bulk updates on
+    audited models, or forbid them). Row saves go through `Model.save()`, which services call.
+    """
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise UnauditedWriteError(f"bulk update of {self.model.__name__}: use its service")
+
+    def delete(self) -> NoReturn:
+        raise UnauditedWriteError(f"bulk delete of {self.model.__name__}: use its service")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise UnauditedWriteError(f"bulk update of {self.model.__name__}: use its service")

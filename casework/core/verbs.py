@@ -27,5 +27,6 @@ register(
         "auth.token_issued": _("签发 API 令牌"),
         "access.denied": _("越权访问被拒绝"),
         "audit.chain_broken": _("审计链断裂"),
+        "audit.exported": _("导出审计记录"),
     }
 )

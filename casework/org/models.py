@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from casework.core.models import AuditedQuerySet
+
 station_code_validator = RegexValidator(
     r"^[A-Z][A-Z0-9]{1,9}$", _("单位代码应为 2–10 位大写字母或数字,以字母开头")
 )
@@ -26,6 +28,8 @@ class Station(models.Model):
     city = models.CharField(_("市"), max_length=50)
     county = models.CharField(_("区县"), max_length=50)
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("派出所")
@@ -55,6 +59,8 @@ class Profile(models.Model):
         related_name="officers",
     )
     is_auxiliary = models.BooleanField(_("辅警"), default=False)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("警员")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from casework.core.errors import NotFoundOrForbidden
 from casework.org.models import Profile, Station
@@ -22,10 +22,9 @@ def station_list(*, user: Any) -> QuerySet[Station]:
 
 def officer_list(*, user: Any, station_code: str = "", role: str = "") -> QuerySet[Profile]:
     """Officers visible to `user`, with user, station and roles fetched in constant queries."""
-    profiles = Profile.objects.select_related("user", "station").prefetch_related(
-        Prefetch("user__groups")
-    )
-    profiles = scope_to_stations(profiles, user).filter(user__is_active=True)
+    profiles: QuerySet[Profile] = scope_to_stations(
+        Profile.objects.select_related("user", "station").prefetch_related("user__groups"), user
+    ).filter(user__is_active=True)
     if station_code:
         profiles = profiles.filter(station__code=station_code)
     if role:

@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "casework.core.middleware.RequestContextMiddleware",
     "casework.core.middleware.IdleTimeoutMiddleware",
+    # viewflow adds these two itself when missing; listed so the order is visible here.
+    "viewflow.middleware.SiteMiddleware",
+    "viewflow.middleware.HotwireTurboMiddleware",
     # axes last: it inspects the response of the login views.
     "axes.middleware.AxesMiddleware",
 ]
@@ -145,6 +148,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -221,6 +225,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The only folders PDF rendering may read files from (fonts and images shipped with casework).
+PDF_ASSET_DIRS = [BASE_DIR / "templates" / "print"]
+
 # Database triggers that refuse UPDATE/DELETE/TRUNCATE on audit rows (core migration 0002).
 CASEWORK_AUDIT_DB_TRIGGERS = True
 
@@ -237,5 +244,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from casework.core.models import AuditEvent
+from casework.core.models import AuditEvent, UnauditedWriteError
 from casework.org.models import Profile, Station
 from casework.org.roles import ROLE_PERMISSIONS, Role
 from casework.org.services import officer_upsert, roles_sync
@@ -82,3 +82,14 @@ def test_seed_demo_with_a_new_password_changes_only_passwords() -> None:
     changed = AuditEvent.objects.filter(verb="org.officer_updated")
     assert changed.count() == 11
     assert all(event.payload["password_changed"] for event in changed)
+
+
+def test_bulk_writes_that_would_skip_the_audit_are_refused(xq: Station) -> None:
+    with pytest.raises(UnauditedWriteError):
+        Station.objects.filter(pk=xq.pk).update(name="改名")
+    with pytest.raises(UnauditedWriteError):
+        Profile.objects.all().delete()
+    with pytest.raises(UnauditedWriteError):
+        Station.objects.bulk_update([xq], ["name"])
+    xq.refresh_from_db()
+    assert xq.name == "新区派出所"
