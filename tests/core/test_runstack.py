@@ -19,7 +19,7 @@ PORT = 8765
 
 def _healthy() -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1) as response:
             return response.status == 200
     except OSError:
         return False
