@@ -52,7 +52,7 @@ def test_runstack_serves_and_ctrl_c_stops_web_worker_and_beat(tmp_path: Path) ->
         assert any("celery" in c and "--beat" in c for c in commands)
         stack.send_signal(signal.SIGINT)
         stack.wait(timeout=30)
-        gone, alive = psutil.wait_procs(children, timeout=30)
+        _gone, alive = psutil.wait_procs(children, timeout=30)
         assert alive == []
         assert not _healthy()
     finally:
