@@ -4,15 +4,28 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from casework.cases import api as cases_api
 from casework.org import api as org_api
+from casework.workflow import api as workflow_api
 
 router = DefaultRouter()
+router.register("incidents", cases_api.IncidentViewSet, basename="incident")
+router.register("cases", workflow_api.CaseViewSet, basename="case")
 router.register("stations", org_api.StationViewSet, basename="station")
 router.register("officers", org_api.OfficerViewSet, basename="officer")
 
 urlpatterns = [
     path("auth/token/", org_api.TokenObtainView.as_view(), name="auth-token"),
     path("me/", org_api.MeView.as_view(), name="me"),
+    path("reviews/pending/", workflow_api.PendingReviewsView.as_view(), name="reviews-pending"),
+    path("reviews/<int:pk>/decide/", workflow_api.DecideView.as_view(), name="review-decide"),
+    path("reviews/<int:pk>/claim/", workflow_api.ClaimView.as_view(), name="review-claim"),
+    path("flags/<int:pk>/answer/", cases_api.FlagAnswerView.as_view(), name="flag-answer"),
+    path(
+        "supervision/<int:pk>/answer/",
+        cases_api.SupervisionAnswerView.as_view(),
+        name="supervision-answer",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

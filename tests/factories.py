@@ -65,3 +65,11 @@ def api_for(user: AbstractBaseUser) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def ticks(case: Any, gate: str) -> dict[str, Any]:
+    """Every checklist item of the gate ticked (or, for the evaluation, given full points)."""
+    from casework.cases.models import ChecklistItem
+
+    items = ChecklistItem.objects.filter(kind=case.kind, gate=gate, is_active=True)
+    return {i.code: (i.points if gate == "evaluation" else True) for i in items}

@@ -133,5 +133,9 @@ class AuditedQuerySet(models.QuerySet[Any]):
     def delete(self) -> NoReturn:
         raise UnauditedWriteError(f"bulk delete of {self.model.__name__}: use its service")
 
+    def service_update(self, **kwargs: Any) -> int:
+        """The conditional update a service makes, and audits itself, in the same transaction."""
+        return super().update(**kwargs)
+
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise UnauditedWriteError(f"bulk update of {self.model.__name__}: use its service")

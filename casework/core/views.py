@@ -71,9 +71,14 @@ class AuditPdfView(PermissionRequiredMixin, View):
             audit_event_search(**{k: v for k, v in filters.items() if v})[:AUDIT_PDF_MAX_ROWS]
         )
         with transaction.atomic():
-            audit.record(actor=request.user, verb="audit.exported", payload={
-                "filters": {k: str(v) for k, v in filters.items() if v}, "rows": len(events),
-            })  # fmt: skip
+            audit.record(
+                actor=request.user,
+                verb="audit.exported",
+                payload={
+                    "filters": {k: str(v) for k, v in filters.items() if v},
+                    "rows": len(events),
+                },
+            )
         pdf = pdf_render(template="print/audit_report.html", context={"events": events})
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="audit.pdf"'

@@ -25,14 +25,25 @@ class Role(models.TextChoices):
 BUREAU_ROLES = frozenset({Role.BUREAU_LEGAL, Role.AUDITOR, Role.ADMIN})
 
 _READ_ORG = ["org.view_station", "org.view_profile"]
+_READ_CASES = ["cases.view_incident", "cases.view_case"]
+# Recording: 辅警 may record incidents, parties and measures but never be responsible.
+_RECORD = ["cases.add_incident", "cases.change_incident", "cases.add_party", "cases.add_measure"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OFFICER: [*_READ_ORG],
-    Role.AUXILIARY: [*_READ_ORG],
-    Role.LEGAL_OFFICER: [*_READ_ORG],
-    Role.INSTRUCTOR: [*_READ_ORG],
-    Role.CHIEF: [*_READ_ORG],
-    Role.BUREAU_LEGAL: [*_READ_ORG],
+    Role.OFFICER: [*_READ_ORG, *_READ_CASES, *_RECORD, "cases.add_case", "cases.handle_case"],
+    Role.AUXILIARY: [*_READ_ORG, *_READ_CASES, *_RECORD],
+    Role.LEGAL_OFFICER: [
+        *_READ_ORG,
+        *_READ_CASES,
+        "cases.flag_incident",
+        "cases.review_case",
+        "cases.change_checklistitem",
+        "cases.add_checklistitem",
+        "cases.view_checklistitem",
+    ],
+    Role.INSTRUCTOR: [*_READ_ORG, *_READ_CASES, "cases.change_incident"],
+    Role.CHIEF: [*_READ_ORG, *_READ_CASES, "cases.change_incident", "cases.approve_case"],
+    Role.BUREAU_LEGAL: [*_READ_ORG, *_READ_CASES, "cases.view_checklistitem"],
     # The auditor reads the audit trail and nothing else changes hands.
     Role.AUDITOR: [*_READ_ORG, "core.view_auditevent"],
     Role.ADMIN: [

@@ -37,7 +37,14 @@ def roles_sync() -> list[str]:
     return changed
 
 
-def roles_sync_after_migrate(**kwargs: Any) -> None:
+def roles_sync_after_migrate(*, apps: Any = None, using: str = "default", **kwargs: Any) -> None:
+    """post_migrate: apps after org get their permissions later in the same signal round, so
+    create every app's permissions first (idempotent), then sync the groups."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using, apps=apps or global_apps)
     roles_sync()
 
 

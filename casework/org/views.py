@@ -53,8 +53,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         me = selectors.me_summary(user=user)
         roles = [(Role(name).label, ROLE_DUTIES.get(name, [])) for name in me["roles"]]
-        shortcuts = [(label, reverse(name)) for label, name, perm in SHORTCUTS
-                     if not perm or user.has_perm(perm)]  # fmt: skip
+        shortcuts = [
+            (label, reverse(name))
+            for label, name, perm in SHORTCUTS
+            if not perm or user.has_perm(perm)
+        ]
         return super().get_context_data(
             me=me,
             role_cards=roles,

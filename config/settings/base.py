@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     # Ours, in dependency order (STYLE.md): each app depends only on apps above it.
     "casework.core",
     "casework.org",
+    "casework.cases",
+    "casework.workflow",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +190,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind" or "status"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "casework.cases.models.Case.Kind",
+        "CaseStatusEnum": "casework.cases.models.Case.Status",
+        "IncidentStatusEnum": "casework.cases.models.Incident.Status",
+        "FlagKindEnum": "casework.cases.models.IncidentFlag.Kind",
+        "MeasureKindEnum": "casework.cases.models.Measure.Kind",
+    },
 }
 
 # Celery. The default broker is a directory under var/ so `make run` needs no server.

@@ -101,8 +101,10 @@ def test_database_triggers_refuse_raw_updates_and_deletes() -> None:
     event = audit.record(actor=None, verb="test.trigger")
     with connection.cursor() as cursor:
         triggers.install(cursor.execute, connection.vendor)
-    for statement in ("UPDATE core_auditevent SET verb = 'x' WHERE id = %s",
-                      "DELETE FROM core_auditevent WHERE id = %s"):  # fmt: skip
+    for statement in (
+        "UPDATE core_auditevent SET verb = 'x' WHERE id = %s",
+        "DELETE FROM core_auditevent WHERE id = %s",
+    ):
         with (
             pytest.raises(Exception, match="append-only"),
             transaction.atomic(),

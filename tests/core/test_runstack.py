@@ -39,8 +39,11 @@ def test_runstack_serves_and_ctrl_c_stops_web_worker_and_beat(tmp_path: Path) ->
     )
     stack = subprocess.Popen(
         [sys.executable, "manage.py", "runstack", "--addr", f"127.0.0.1:{PORT}"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while not _healthy() and time.monotonic() < deadline:

@@ -54,10 +54,27 @@ def celery_worker_process(
         }
     log = (ROOT / "var" / "integration-worker.log").open("wb")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
-         "--concurrency", "2", "--without-gossip", "--without-mingle", "-n", "ci@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            "ci@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     _wait_until(lambda: celery_app.control.ping(timeout=0.5), timeout=60, what="worker ready")
     yield worker
     celery_app.conf.task_always_eager = True

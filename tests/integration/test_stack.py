@@ -39,9 +39,11 @@ def test_sweep_in_the_worker_recovers_a_message_whose_publish_was_lost(
     # Written as if the broker had been down at commit: the row exists, no task was sent.
     stale = timezone.now() - settings.OUTBOX_REDELIVER_AFTER - timedelta(seconds=5)
     OutboxMessage.objects.create(
-        topic="mail.send", key="it-2", created_at=stale,
+        topic="mail.send",
+        key="it-2",
+        created_at=stale,
         payload={"to": ["chief@example.cn"], "subject": "补发", "body": "正文"},
-    )  # fmt: skip
+    )
     outbox_sweep_task.delay()
     wait_until(lambda: _delivered("it-2"), timeout=30, what="swept message it-2 delivered")
     assert OutboxMessage.objects.get(key="it-2").attempts == 1

@@ -23,9 +23,13 @@ def test_token_then_me(legal_officer: AbstractBaseUser) -> None:
     assert me["display_name"] == "陈静"
     assert me["roles"] == ["legal_officer"]
     assert me["station"] == {
-        "code": "XQ", "name": "新区派出所", "bureau": "东营市公安局东营分局",
-        "province": "山东省", "city": "东营市", "county": "东营区",
-    }  # fmt: skip
+        "code": "XQ",
+        "name": "新区派出所",
+        "bureau": "东营市公安局东营分局",
+        "province": "山东省",
+        "city": "东营市",
+        "county": "东营区",
+    }
     assert AuditEvent.objects.filter(verb="auth.token_issued", actor=legal_officer).exists()
 
 

@@ -51,9 +51,13 @@ def test_unknown_role_is_named(xq: Station) -> None:
 def test_bad_police_number_is_refused_and_nothing_is_stored(xq: Station) -> None:
     with pytest.raises(ValidationError) as error:
         officer_upsert(
-            by=None, username="x1", display_name="甲", police_number="12", station=xq,
+            by=None,
+            username="x1",
+            display_name="甲",
+            police_number="12",
+            station=xq,
             roles=["officer"],
-        )  # fmt: skip
+        )
     assert "police_number" in error.value.message_dict
 
 

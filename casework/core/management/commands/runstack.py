@@ -38,10 +38,21 @@ class Command(BaseCommand):
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
             "worker+beat": [
-                python, "-m", "celery", "-A", "config", "worker", "--beat",
-                "--loglevel", "INFO", "--concurrency", "2", "--schedule", str(schedule_db),
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--beat",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--schedule",
+                str(schedule_db),
             ],
-        }  # fmt: skip
+        }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
         self.stdout.write(
             f"\ncasework is running: http://{addr}/\n"

@@ -1,0 +1,178 @@
+"""REST interfaces for incidents, parties, measures and supervision items (API.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.cases import selectors, services
+from casework.cases.models import Incident, IncidentFlag, Measure, Party, SupervisionItem
+
+
+class IncidentSerializer(serializers.ModelSerializer[Incident]):
+    station = serializers.CharField(source="station.code", read_only=True)
+    open_flags = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "number",
+            "station",
+            "source",
+            "received_at",
+            "category",
+            "location",
+            "reporter",
+            "reporter_phone",
+            "summary",
+            "status",
+            "outcome",
+            "diverted_to",
+            "closed_at",
+            "open_flags",
+        ]
+        read_only_fields = ["number", "status", "outcome", "diverted_to", "closed_at"]
+
+
+class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Incident]):
+    """`/api/v1/incidents/`: register, list (`?open=true`), dispatch, close, divert, flag."""
+
+    serializer_class = IncidentSerializer
+
+    def get_queryset(self) -> Any:
+        open_only = self.request.query_params.get("open", "").lower() in {"1", "true", "yes"}
+        return selectors.incident_list(user=self.request.user, open_only=open_only)
+
+    def get_object(self) -> Incident:
+        return selectors.access_incident(self.request.user, self.kwargs["pk"])
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.incident_register(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    def _answer(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.access_incident(self.request.user, incident.pk)
+        return Response(IncidentSerializer(fresh).data, status=code)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def dispatch_police(self, request: Request, pk: str) -> Response:
+        return self._answer(
+            services.incident_advance(by=request.user, incident_id=int(pk), step="dispatch")
+        )
+
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        outcome = str(request.data.get("outcome", ""))
+        return self._answer(
+            services.incident_close(by=request.user, incident_id=int(pk), outcome=outcome)
+        )
+
+    @action(detail=True, methods=["post"])
+    def divert(self, request: Request, pk: str) -> Response:
+        incident = services.incident_divert(
+            by=request.user,
+            incident_id=int(pk),
+            department=str(request.data.get("department", "")),
+            note=str(request.data.get("note", "")),
+        )
+        return self._answer(incident)
+
+    @action(detail=True, methods=["post"])
+    def flags(self, request: Request, pk: str) -> Response:
+        flag = services.incident_flag(
+            by=request.user,
+            incident_id=int(pk),
+            kind=str(request.data.get("kind", "")),
+            note=str(request.data.get("note", "")),
+        )
+        return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
+
+
+class FlagSerializer(serializers.ModelSerializer[IncidentFlag]):
+    raised_by = serializers.CharField(source="raised_by.username", read_only=True)
+
+    class Meta:
+        model = IncidentFlag
+        fields = [
+            "id",
+            "incident",
+            "kind",
+            "note",
+            "raised_by",
+            "raised_at",
+            "answer",
+            "answered_at",
+        ]
+
+
+class AnswerSerializer(serializers.Serializer[Any]):
+    answer = serializers.CharField()
+
+
+class FlagAnswerView(APIView):
+    """`POST /api/v1/flags/{id}/answer/` `{answer}`."""
+
+    @extend_schema(request=AnswerSerializer, responses=FlagSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        flag = services.flag_answer(
+            by=request.user, flag_id=pk, answer=str(request.data.get("answer", ""))
+        )
+        return Response(FlagSerializer(flag).data)
+
+
+class PartySerializer(serializers.ModelSerializer[Party]):
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    gender = serializers.ChoiceField(choices=Party.Gender.choices, required=False, allow_blank=True)
+
+    class Meta:
+        model = Party
+        fields = ["id", "role", "name", "gender", "birth_date", "id_number", "is_minor"]
+        read_only_fields = ["is_minor"]
+
+
+class MeasureSerializer(serializers.ModelSerializer[Measure]):
+    # A plain id: the service checks that the party belongs to this case (no lookup across
+    # cases, so an id of another station's party reveals nothing).
+    party = serializers.IntegerField(source="party_id")
+
+    class Meta:
+        model = Measure
+        fields = ["id", "party", "kind", "started_at", "ended_at"]
+
+
+class SupervisionSerializer(serializers.ModelSerializer[SupervisionItem]):
+    opened_by = serializers.CharField(source="opened_by.username", read_only=True)
+
+    class Meta:
+        model = SupervisionItem
+        fields = [
+            "id",
+            "issue",
+            "required_correction",
+            "due_on",
+            "opened_by",
+            "opened_at",
+            "answer",
+            "answered_at",
+        ]
+        read_only_fields = ["answer", "answered_at"]
+
+
+class SupervisionAnswerView(APIView):
+    """`POST /api/v1/supervision/{id}/answer/` `{answer}` (a handler of the case)."""
+
+    @extend_schema(request=AnswerSerializer, responses=SupervisionSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        item = services.supervision_answer(
+            by=request.user, item_id=pk, answer=str(request.data.get("answer", ""))
+        )
+        return Response(SupervisionSerializer(item).data)

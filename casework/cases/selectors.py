@@ -1,0 +1,87 @@
+"""Reads of incidents and cases, always through the station scope; one access function each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from casework.cases.models import Case, CaseHandler, Incident, IncidentFlag, SupervisionItem
+from casework.core.errors import NotFoundOrForbidden
+from casework.org.scoping import scope_to_stations
+
+
+def incident_list(*, user: Any, open_only: bool = False) -> QuerySet[Incident]:
+    incidents = scope_to_stations(Incident.objects.select_related("station"), user)
+    if open_only:
+        incidents = incidents.filter(
+            status__in=[Incident.Status.OPEN, Incident.Status.DISPATCHED, Incident.Status.HANDLED]
+        )
+    return incidents.annotate(open_flags=Count("flags", filter=Q(flags__answered_at__isnull=True)))
+
+
+def access_incident(user: Any, incident_id: object) -> Incident:
+    found = incident_list(user=user).filter(pk=_int(incident_id)).first()
+    if found is None:
+        exists = Incident.objects.filter(pk=_int(incident_id)).exists()
+        raise NotFoundOrForbidden(
+            target_type="cases.incident", target_id=incident_id, denied=exists
+        )
+    return found
+
+
+def access_flag(user: Any, flag_id: object) -> IncidentFlag:
+    flag = IncidentFlag.objects.select_related("incident").filter(pk=_int(flag_id)).first()
+    if flag is None or not incident_list(user=user).filter(pk=flag.incident_id).exists():
+        raise NotFoundOrForbidden(
+            target_type="cases.incidentflag", target_id=flag_id, denied=flag is not None
+        )
+    return flag
+
+
+def case_list(
+    *,
+    user: Any,
+    status: str = "",
+    kind: str = "",
+    handler: str = "",
+    overdue: bool = False,
+) -> QuerySet[Case]:
+    """Cases visible to `user`, filtered; constant queries whatever the number of cases."""
+    cases = scope_to_stations(Case.objects.select_related("station"), user, perm="cases.view_case")
+    if status:
+        cases = cases.filter(status=status)
+    if kind:
+        cases = cases.filter(kind=kind)
+    if handler:
+        cases = cases.filter(handlers__user__username=handler)
+    if overdue:
+        late = SupervisionItem.objects.filter(
+            case=OuterRef("pk"), answered_at__isnull=True, due_on__lt=timezone.localdate()
+        )
+        cases = cases.filter(Exists(late))
+    return cases.prefetch_related("handlers__user__profile")
+
+
+def access_case(user: Any, case_id: object, *, for_update: bool = False) -> Case:
+    """The case if `user` may see it; missing and forbidden raise the same 404."""
+    cases = case_list(user=user).filter(pk=_int(case_id))
+    found = (cases.select_for_update(of=("self",)) if for_update else cases).first()
+    if found is None:
+        exists = Case.objects.filter(pk=_int(case_id)).exists()
+        raise NotFoundOrForbidden(
+            target_type="cases.case", target_id=case_id, perm="cases.view_case", denied=exists
+        )
+    return found
+
+
+def handler_ids(case: Case) -> set[int]:
+    return set(CaseHandler.objects.filter(case=case).values_list("user_id", flat=True))
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1
