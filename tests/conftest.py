@@ -57,3 +57,18 @@ def bureau_legal(db: None) -> AbstractBaseUser:
 @pytest.fixture
 def auditor(db: None) -> AbstractBaseUser:
     return make_officer("auditor", station=None, roles=["auditor"]).user
+
+
+@pytest.fixture
+def auxiliary(xq: Station) -> AbstractBaseUser:
+    return make_officer("aux_xq1", station=xq, roles=["auxiliary"], display_name="赵磊").user
+
+
+@pytest.fixture
+def instructor(xq: Station) -> AbstractBaseUser:
+    return make_officer("instructor_xq", station=xq, roles=["instructor"]).user
+
+
+@pytest.fixture
+def other_station_legal(pl: Station) -> AbstractBaseUser:
+    return make_officer("legal_pl", station=pl, roles=["legal_officer"], display_name="孙丽").user

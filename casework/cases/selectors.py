@@ -13,6 +13,8 @@ from casework.org.scoping import scope_to_stations
 
 
 def incident_list(*, user: Any, open_only: bool = False) -> QuerySet[Incident]:
+    if not user.has_perm("cases.view_incident"):
+        return Incident.objects.none()  # e.g. the auditor: the audit trail only
     incidents = scope_to_stations(Incident.objects.select_related("station"), user)
     if open_only:
         incidents = incidents.filter(
@@ -49,6 +51,8 @@ def case_list(
     overdue: bool = False,
 ) -> QuerySet[Case]:
     """Cases visible to `user`, filtered; constant queries whatever the number of cases."""
+    if not user.has_perm("cases.view_case"):
+        return Case.objects.none()
     cases = scope_to_stations(Case.objects.select_related("station"), user, perm="cases.view_case")
     if status:
         cases = cases.filter(status=status)

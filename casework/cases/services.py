@@ -72,11 +72,11 @@ def _station_of(user: Any) -> Any:
 def incident_register(
     *,
     by: Any,
-    source: str,
     received_at: datetime,
     category: str,
     location: str,
     summary: str,
+    source: str = Incident.Source.CALL_110,
     reporter: str = "",
     reporter_phone: str = "",
 ) -> Incident:
