@@ -34,7 +34,7 @@ from casework.cases.models import (
 )
 from casework.cases.selectors import access_case, access_flag, access_incident, handler_ids
 from casework.core import audit
-from casework.core.errors import Conflict
+from casework.core.errors import Conflict, RuleViolation
 from casework.org.roles import Role
 from casework.org.scoping import has_role, user_station_id
 
@@ -267,7 +267,7 @@ def case_open(
 
 def require_handler(user: Any, case: Case) -> None:
     if user.pk not in handler_ids(case):
-        raise PermissionDenied(_("只有本案办案民警可以进行此操作"))
+        raise RuleViolation(_("只有本案办案民警可以进行此操作"))
 
 
 def require_open(case: Case) -> None:
@@ -395,7 +395,7 @@ def supervision_open(
     _require(by, "cases.review_case")
     require_open(case)
     if by.pk in handler_ids(case):
-        raise PermissionDenied(_("不能监督本人办理的案件"))
+        raise RuleViolation(_("不能监督本人办理的案件"))
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": _("整改期限不能早于今天")})
     item = SupervisionItem(
@@ -531,7 +531,7 @@ def decision_record(
         raise ValidationError({"decision": _("案件评查只能提交评分,不能退回")})
     if by.pk in handler_ids(case):
         # 分离职责: nobody decides a gate on a case they handle.
-        raise PermissionDenied(_("不能审核本人办理的案件"))
+        raise RuleViolation(_("不能审核本人办理的案件"))
     marks, score = _checked(case, gate, decision, checklist)
     snapshot = case_snapshot(case, gate)
     record = GateDecision.objects.create(

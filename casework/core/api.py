@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from casework.core.denials import denial_record
-from casework.core.errors import Conflict
+from casework.core.errors import Conflict, RuleViolation
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -19,6 +19,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         denial_record(request=request, exc=exc)
     if isinstance(exc, Conflict):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RuleViolation):
+        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DjangoValidationError):
         # Services raise Django's ValidationError; name the fields the same way DRF does.
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 
@@ -24,3 +25,8 @@ class NotFoundOrForbidden(Http404):
 
 class Conflict(Exception):
     """The object is in a state that forbids the change (HTTP 409): e.g. already decided."""
+
+
+class RuleViolation(PermissionDenied):
+    """A refusal with a reason the user should read (e.g. deciding a gate on one's own case),
+    as opposed to a missing permission. HTTP 403 with the message as `detail`."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from casework.cases import services as cases
 from casework.cases.models import Case, Gate, GateDecision, Measure, Party
 from casework.cases.selectors import access_case, handler_ids
 from casework.core import audit
-from casework.core.errors import Conflict, NotFoundOrForbidden
+from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
 from casework.workflow.flows import CaseFlow
 from casework.workflow.selectors import GATE_OF_NODE, STATUS_OF_NODE, active_task
 
@@ -76,7 +75,7 @@ def review_claim(*, by: Any, task_id: int) -> Task:
     """Take a pooled review task; the conditional update lets exactly one reviewer win."""
     task, case, _gate = _review_task(by, task_id)
     if by.pk in handler_ids(case):
-        raise PermissionDenied(_("不能审核本人办理的案件"))
+        raise RuleViolation(_("不能审核本人办理的案件"))
     claimed = Task.objects.filter(pk=task.pk, status=STATUS.NEW, owner__isnull=True).update(
         owner=by, assigned=timezone.now()
     )

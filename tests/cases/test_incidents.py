@@ -97,7 +97,9 @@ def test_a_case_from_an_incident_ends_it(officer: AbstractBaseUser) -> None:
     assert case.json()["number"] in closed.outcome
 
 
-def test_other_station_gets_404(officer: AbstractBaseUser, other_station_officer: AbstractBaseUser) -> None:
+def test_other_station_gets_404(
+    officer: AbstractBaseUser, other_station_officer: AbstractBaseUser
+) -> None:
     incident = _register(officer)
     response = api_for(other_station_officer).get(f"/api/v1/incidents/{incident['id']}/")
     assert response.status_code == 404

@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("attempt", range(5))
-def test_exactly_one_of_two_simultaneous_decisions_wins(attempt: int, xq: Any, officer: Any) -> None:
+def test_exactly_one_of_two_simultaneous_decisions_wins(
+    attempt: int, xq: Any, officer: Any
+) -> None:
     assert connection.vendor == "postgresql"
     first = make_officer(f"legal_a{attempt}", station=xq, roles=["legal_officer"]).user
     second = make_officer(f"legal_b{attempt}", station=xq, roles=["legal_officer"]).user
