@@ -26,7 +26,8 @@ def test_case_created_in_the_browser_waits_for_review(
 ) -> None:
     case = _open_case(officer)
     page = client_for(officer).get(f"/cases/{case.pk}/").content.decode()
-    assert "受立案审核" in page and "一案一回溯" in page
+    assert "受立案审核" in page
+    assert "一案一回溯" in page
     queue = client_for(legal_officer).get("/cases/queue/").content.decode()
     assert case.number in queue
 
