@@ -30,5 +30,6 @@ class CasesConfig(AppConfig):
                 "cases.gate_stale": _("审核结论失效"),
                 "cases.disposition_proposed": _("提出处理意见"),
                 "cases.review_claimed": _("认领审核任务"),
+                "cases.checklist_saved": _("修改审核检查项"),
             }
         )

@@ -609,3 +609,33 @@ def disposition_set(*, by: Any, case: Case, proposal: str, legal_basis: str) -> 
     case.disposition_proposal, case.disposition_basis = proposal.strip(), legal_basis.strip()
     case_touch(case)
     audit.record(actor=by, verb="cases.disposition_proposed", target=case)
+
+
+@transaction.atomic
+def checklist_item_save(
+    *,
+    by: Any,
+    item_id: int | None,
+    kind: str,
+    gate: str,
+    text: str,
+    points: int = 0,
+    is_active: bool = True,
+) -> ChecklistItem:
+    """Add or edit a gate checklist line (legal officers). Past decisions keep the ticks they
+    stored, so editing the list never rewrites what was approved."""
+    _require(by, "cases.change_checklistitem")
+    item = ChecklistItem.objects.filter(pk=item_id).first() if item_id else None
+    if item_id and item is None:
+        raise ValidationError({"item": _("检查项不存在")})
+    if item is None:
+        last = ChecklistItem.objects.filter(kind=kind, gate=gate).count()
+        item = ChecklistItem(
+            kind=kind, gate=gate, code=f"custom-{timezone.now():%Y%m%d%H%M%S%f}", order=last
+        )
+    before = {"text": item.text, "points": item.points, "is_active": item.is_active}
+    item.text, item.points, item.is_active = text.strip(), points, is_active
+    item.full_clean()
+    item.save()
+    audit.record(actor=by, verb="cases.checklist_saved", target=item, payload={"before": before})
+    return item

@@ -98,3 +98,18 @@ class GateDecisionForm(forms.Form):
 
     def item_fields(self) -> list[Any]:
         return [self[f"item_{item.code}"] for item in self.items]
+
+
+class ChecklistItemForm(forms.Form):
+    item_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("案件类型"), choices=Case.Kind.choices)
+    gate = forms.ChoiceField(
+        label=_("审核环节"),
+        choices=[
+            (g, Gate(g).label)
+            for g in (Gate.ACCEPTANCE, Gate.DISPOSITION, Gate.CHIEF_APPROVAL, Gate.EVALUATION)
+        ],
+    )
+    text = forms.CharField(label=_("检查项"), max_length=200)
+    points = forms.IntegerField(label=_("分值(仅案件评查)"), min_value=0, max_value=100, initial=0)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from viewflow.urls import Application
 
 from casework.cases import services as cases
-from casework.cases.models import Case, Gate, SupervisionItem
+from casework.cases.models import Case, ChecklistItem, Gate, SupervisionItem
 from casework.cases.selectors import access_case, case_list, handler_ids, incident_list
 from casework.cases.views import IncidentCreateView, IncidentDetailView, IncidentListView
 from casework.core.web import run_service
@@ -272,6 +272,38 @@ class WorkbenchView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(**context)
 
 
+class ChecklistView(PermissionRequiredMixin, TemplateView):
+    """The gate checklists per case kind; legal officers edit them (every change audited)."""
+
+    permission_required = "cases.view_checklistitem"
+    raise_exception = True
+    template_name = "workflow/checklists.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        items = ChecklistItem.objects.order_by("kind", "gate", "order")
+        return super().get_context_data(
+            items=items,
+            form=kwargs.get("form") or forms.ChecklistItemForm(),
+            can_edit=self.request.user.has_perm("cases.change_checklistitem"),
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.ChecklistItemForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            saved = run_service(
+                request,
+                lambda: cases.checklist_item_save(
+                    by=request.user, **{**data, "points": data["points"] or 0}
+                ),
+                form,
+            )
+            if saved is not None:
+                messages.success(request, _("已保存"))
+                return redirect("cases:checklists")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
 class CasesApp(Application):
     title = gettext_lazy("案件")
     icon = "gavel"
@@ -284,6 +316,7 @@ class CasesApp(Application):
     create_path = path("create/", CaseCreateView.as_view(), name="case-create")
     detail_path = path("<int:pk>/", CaseDetailView.as_view(), name="case-detail")
     gate_path = path("tasks/<int:task_id>/", GateView.as_view(), name="gate")
+    checklist_path = path("checklists/", ChecklistView.as_view(), name="checklists")
     incident_list_path = path("incidents/", IncidentListView.as_view(), name="incident-list")
     incident_create_path = path(
         "incidents/create/", IncidentCreateView.as_view(), name="incident-create"

@@ -124,3 +124,27 @@ def test_incident_registered_and_closed_in_the_browser(officer: AbstractBaseUser
     assert response.status_code == 302
     client.post(f"/cases/incidents/{incident.pk}/", {"action": "close", "outcome": "双方和解"})
     assert Incident.objects.get().status == Incident.Status.CLOSED
+
+
+def test_legal_officer_adds_a_checklist_item_and_the_next_review_needs_it(
+    officer: AbstractBaseUser, legal_officer: AbstractBaseUser
+) -> None:
+    response = client_for(legal_officer).post(
+        "/cases/checklists/",
+        {
+            "kind": "administrative",
+            "gate": "acceptance",
+            "text": "已告知当事人权利义务",
+            "points": 0,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    case = _open_case(officer)
+    assert (
+        "已告知当事人权利义务"
+        in client_for(legal_officer)
+        .get(f"/cases/tasks/{Task.objects.get(process__caseprocess__case=case, status='NEW').pk}/")
+        .content.decode()
+    )
+    assert client_for(officer).post("/cases/checklists/", {"kind": "criminal"}).status_code == 403
