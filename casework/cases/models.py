@@ -15,6 +15,19 @@ from casework.core.models import AuditedQuerySet
 USER = settings.AUTH_USER_MODEL
 
 
+class Answerable(models.Model):
+    """Something raised by the legal officer that the officers must answer (a flag, an item)."""
+
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Incident(models.Model):
     """A 警情. It must end as a case, a closure with an outcome, or a diversion."""
 
@@ -67,7 +80,7 @@ class Incident(models.Model):
         return self.status in {self.Status.OPEN, self.Status.DISPATCHED, self.Status.HANDLED}
 
 
-class IncidentFlag(models.Model):
+class IncidentFlag(Answerable):
     """The legal officer, as observer of dispatch, flags an incident; the flag must be answered."""
 
     class Kind(models.TextChoices):
@@ -82,11 +95,6 @@ class IncidentFlag(models.Model):
     note = models.TextField(_("说明"))
     raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(default=timezone.now)
-    answer = models.TextField(_("答复"), blank=True)
-    answered_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    answered_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditedQuerySet.as_manager()
 
@@ -321,7 +329,7 @@ class GateDecision(models.Model):
         return f"{self.case.number} {self.get_gate_display()} {self.get_decision_display()}"
 
 
-class SupervisionItem(models.Model):
+class SupervisionItem(Answerable):
     """侦办监督: an issue the legal officer raises on a running case; the handler must answer."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="supervision_items")
@@ -330,11 +338,6 @@ class SupervisionItem(models.Model):
     due_on = models.DateField(_("整改期限"))
     opened_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
-    answer = models.TextField(_("答复"), blank=True)
-    answered_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    answered_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditedQuerySet.as_manager()
 

@@ -181,14 +181,19 @@ def incident_flag(*, by: Any, incident_id: int, kind: str, note: str) -> Inciden
 def flag_answer(*, by: Any, flag_id: int, answer: str) -> IncidentFlag:
     flag = access_flag(by, flag_id)
     _require(by, "cases.change_incident")
-    if not answer.strip():
-        raise ValidationError({"answer": _("请填写答复")})
-    if flag.answered_at is not None:
-        raise Conflict(_("该标记已答复"))
-    flag.answer, flag.answered_by, flag.answered_at = answer.strip(), by, timezone.now()
-    flag.save(update_fields=["answer", "answered_by", "answered_at"])
+    _answer(flag, by=by, text=answer)
     audit.record(actor=by, verb="incidents.flag_answered", target=flag.incident)
     return flag
+
+
+def _answer(raised: Any, *, by: Any, text: str) -> None:
+    """Answer a flag or a supervision item, once."""
+    if not text.strip():
+        raise ValidationError({"answer": _("请填写答复")})
+    if raised.answered_at is not None:
+        raise Conflict(_("已答复,不能重复答复"))
+    raised.answer, raised.answered_by, raised.answered_at = text.strip(), by, timezone.now()
+    raised.save(update_fields=["answer", "answered_by", "answered_at"])
 
 
 # ---- cases --------------------------------------------------------------------------------
@@ -417,12 +422,7 @@ def supervision_answer(*, by: Any, item_id: int, answer: str) -> SupervisionItem
     case = access_case(by, item.case_id if item else -1)
     assert item is not None  # access_case raised otherwise
     require_handler(by, case)
-    if not answer.strip():
-        raise ValidationError({"answer": _("请填写整改答复")})
-    if item.answered_at is not None:
-        raise Conflict(_("该监督事项已答复"))
-    item.answer, item.answered_by, item.answered_at = answer.strip(), by, timezone.now()
-    item.save(update_fields=["answer", "answered_by", "answered_at"])
+    _answer(item, by=by, text=answer)
     audit.record(
         actor=by, verb="cases.supervision_answered", target=case, payload={"item": item.pk}
     )
