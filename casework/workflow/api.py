@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -193,12 +193,13 @@ class ReviewTaskSerializer(serializers.Serializer[Any]):
         return str(GATE_OF_NODE[task.flow_task.name])
 
 
-class PendingReviewsView(APIView):
-    """`GET /api/v1/reviews/pending/`: the review tasks the caller may decide."""
+class PendingReviewsView(generics.ListAPIView[Any]):
+    """`GET /api/v1/reviews/pending/`: the review tasks the caller may decide (paginated)."""
 
-    @extend_schema(responses=ReviewTaskSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        return Response(ReviewTaskSerializer(review_queue(user=request.user), many=True).data)
+    serializer_class = ReviewTaskSerializer
+
+    def get_queryset(self) -> Any:
+        return review_queue(user=self.request.user)
 
 
 class DecisionSerializer(serializers.Serializer[Any]):

@@ -31,7 +31,7 @@ def case(
 def pending(user: AbstractBaseUser) -> list[dict[str, Any]]:
     response = api_for(user).get("/api/v1/reviews/pending/")
     assert response.status_code == 200
-    return list(response.json())
+    return list(response.json()["results"])
 
 
 def decide(user: AbstractBaseUser, task: int, **body: Any) -> Any:
