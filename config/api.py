@@ -6,11 +6,13 @@ from rest_framework.routers import DefaultRouter
 
 from casework.cases import api as cases_api
 from casework.org import api as org_api
+from casework.rules import api as rules_api
 from casework.workflow import api as workflow_api
 
 router = DefaultRouter()
 router.register("incidents", cases_api.IncidentViewSet, basename="incident")
 router.register("cases", workflow_api.CaseViewSet, basename="case")
+router.register("rules", rules_api.RuleViewSet, basename="rule")
 router.register("stations", org_api.StationViewSet, basename="station")
 router.register("officers", org_api.OfficerViewSet, basename="officer")
 
@@ -26,6 +28,7 @@ urlpatterns = [
         cases_api.SupervisionAnswerView.as_view(),
         name="supervision-answer",
     ),
+    path("rules/preview/", rules_api.PreviewView.as_view(), name="rules-preview"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -25,7 +25,7 @@ class Role(models.TextChoices):
 BUREAU_ROLES = frozenset({Role.BUREAU_LEGAL, Role.AUDITOR, Role.ADMIN})
 
 _READ_ORG = ["org.view_station", "org.view_profile"]
-_READ_CASES = ["cases.view_incident", "cases.view_case"]
+_READ_CASES = ["cases.view_incident", "cases.view_case", "rules.view_rule"]
 # Recording: 辅警 may record incidents, parties and measures but never be responsible.
 _RECORD = ["cases.add_incident", "cases.change_incident", "cases.add_party", "cases.add_measure"]
 
@@ -40,10 +40,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.change_checklistitem",
         "cases.add_checklistitem",
         "cases.view_checklistitem",
+        "rules.view_rule",
+        "rules.change_rule",
+        "rules.add_rule",
     ],
     Role.INSTRUCTOR: [*_READ_ORG, *_READ_CASES, "cases.change_incident"],
     Role.CHIEF: [*_READ_ORG, *_READ_CASES, "cases.change_incident", "cases.approve_case"],
-    Role.BUREAU_LEGAL: [*_READ_ORG, *_READ_CASES, "cases.view_checklistitem"],
+    Role.BUREAU_LEGAL: [
+        *_READ_ORG,
+        *_READ_CASES,
+        "cases.view_checklistitem",
+        "rules.view_rule",
+        "rules.change_rule",
+        "rules.add_rule",
+    ],
     # The auditor reads the audit trail and nothing else changes hands.
     Role.AUDITOR: [*_READ_ORG, "core.view_auditevent"],
     Role.ADMIN: [

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "casework.core",
     "casework.org",
     "casework.cases",
+    "casework.rules",
     "casework.workflow",
 ]
 

@@ -1,0 +1,103 @@
+"""`GET /api/v1/rules/` and `POST /api/v1/rules/preview/` (which rules would fire for a trip)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.org.selectors import me_summary
+from casework.rules import rules, selectors
+from casework.rules.models import Rule
+
+
+class RuleSerializer(serializers.ModelSerializer[Rule]):
+    class Meta:
+        model = Rule
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "category",
+            "conditions",
+            "legal_basis",
+            "text",
+            "severity",
+            "valid_from",
+            "valid_to",
+            "verified",
+            "enabled",
+            "trigger_event",
+            "offset_value",
+            "offset_unit",
+            "day_kind",
+            "rungs",
+            "escalation",
+            "revision",
+            "updated_at",
+        ]
+
+
+class RuleViewSet(viewsets.ReadOnlyModelViewSet[Rule]):
+    serializer_class = RuleSerializer
+
+    def get_queryset(self) -> Any:
+        if not self.request.user.has_perm("rules.view_rule"):
+            raise PermissionDenied()
+        return selectors.rule_list(category=self.request.query_params.get("category", ""))
+
+
+class PlaceSerializer(serializers.Serializer[Any]):
+    province = serializers.CharField()
+    city = serializers.CharField()
+    county = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PreviewSerializer(serializers.Serializer[Any]):
+    destination = PlaceSerializer()
+    purposes = serializers.ListField(child=serializers.ChoiceField(choices=rules.PURPOSES))
+    departs_at = serializers.DateTimeField(required=False)
+    officers = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    carries_firearm = serializers.BooleanField(required=False, default=False)
+    uses_vehicle = serializers.BooleanField(required=False, default=False)
+    escorts_suspect = serializers.BooleanField(required=False, default=False)
+    suspect_gender = serializers.ChoiceField(choices=["M", "F", ""], required=False, default="")
+    suspect_age = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0
+    )
+
+
+class PreviewView(APIView):
+    """Which rules would fire for a sample trip from the caller's station."""
+
+    @extend_schema(request=PreviewSerializer, responses=RuleSerializer(many=True))
+    def post(self, request: Request) -> Response:
+        form = PreviewSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        station = me_summary(user=request.user)["station"]
+        home = (
+            {"province": station.province, "city": station.city, "county": station.county}
+            if station
+            else {}
+        )
+        context = rules.trip_context(
+            home=home,
+            destination=data["destination"],
+            purposes=data["purposes"],
+            officers_count=max(1, len(data["officers"])),
+            carries_firearm=data["carries_firearm"],
+            uses_vehicle=data["uses_vehicle"],
+            escorts_suspect=data["escorts_suspect"],
+            suspect_gender=data["suspect_gender"],
+            suspect_age=data["suspect_age"],
+        )
+        on = timezone.localtime(data.get("departs_at") or timezone.now()).date()
+        fired = selectors.rules_firing(categories=["trip", "discipline"], context=context, on=on)
+        return Response(RuleSerializer(fired, many=True).data)
