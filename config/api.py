@@ -7,12 +7,15 @@ from rest_framework.routers import DefaultRouter
 from casework.cases import api as cases_api
 from casework.org import api as org_api
 from casework.rules import api as rules_api
+from casework.trips import api as trips_api
 from casework.workflow import api as workflow_api
 
 router = DefaultRouter()
 router.register("incidents", cases_api.IncidentViewSet, basename="incident")
 router.register("cases", workflow_api.CaseViewSet, basename="case")
 router.register("rules", rules_api.RuleViewSet, basename="rule")
+router.register("trips", trips_api.TripViewSet, basename="trip")
+router.register("reminders", trips_api.ReminderViewSet, basename="reminder")
 router.register("stations", org_api.StationViewSet, basename="station")
 router.register("officers", org_api.OfficerViewSet, basename="officer")
 

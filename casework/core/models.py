@@ -139,3 +139,29 @@ class AuditedQuerySet(models.QuerySet[Any]):
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise UnauditedWriteError(f"bulk update of {self.model.__name__}: use its service")
+
+
+class Notification(models.Model):
+    """A message to one person, in the in-app inbox and, through a channel, delivered outside
+    (email now; SMS or WeCom gateways plug in as channels). Sending, reading and acknowledging
+    are recorded on the row."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    link = models.CharField(max_length=300, blank=True)
+    # The same key twice is the same notification: a re-sent reminder is a new key on purpose.
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

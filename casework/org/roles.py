@@ -25,9 +25,21 @@ class Role(models.TextChoices):
 BUREAU_ROLES = frozenset({Role.BUREAU_LEGAL, Role.AUDITOR, Role.ADMIN})
 
 _READ_ORG = ["org.view_station", "org.view_profile"]
-_READ_CASES = ["cases.view_incident", "cases.view_case", "rules.view_rule"]
+_READ_CASES = [
+    "cases.view_incident",
+    "cases.view_case",
+    "rules.view_rule",
+    "trips.view_trip",
+    "trips.view_reminder",
+]
 # Recording: 辅警 may record incidents, parties and measures but never be responsible.
-_RECORD = ["cases.add_incident", "cases.change_incident", "cases.add_party", "cases.add_measure"]
+_RECORD = [
+    "cases.add_incident",
+    "cases.change_incident",
+    "cases.add_party",
+    "cases.add_measure",
+    "trips.add_trip",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OFFICER: [*_READ_ORG, *_READ_CASES, *_RECORD, "cases.add_case", "cases.handle_case"],
@@ -43,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "rules.view_rule",
         "rules.change_rule",
         "rules.add_rule",
+        "trips.change_trip",
     ],
     Role.INSTRUCTOR: [*_READ_ORG, *_READ_CASES, "cases.change_incident"],
     Role.CHIEF: [*_READ_ORG, *_READ_CASES, "cases.change_incident", "cases.approve_case"],

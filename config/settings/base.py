@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "casework.org",
     "casework.cases",
     "casework.rules",
+    "casework.trips",
     "casework.workflow",
 ]
 
