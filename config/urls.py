@@ -8,13 +8,14 @@ from viewflow.urls import Site
 
 from casework.core.views import AuditApp
 from casework.org.views import HomeApp, OrgApp
+from casework.trips.views import TripsApp
 from casework.workflow.views import CasesApp
 
 site = Site(
     title=_("执法监督"),
     primary_color="#1a3a6b",
     secondary_color="#c62828",
-    viewsets=[HomeApp(), CasesApp(), OrgApp(), AuditApp()],
+    viewsets=[HomeApp(), CasesApp(), TripsApp(), OrgApp(), AuditApp()],
 )
 site.menu_template_name = "casework/site_menu.html"
 

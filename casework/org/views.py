@@ -42,6 +42,7 @@ SHORTCUTS: list[tuple[Any, str, str]] = [
     (_("法制员工作台"), "cases:workbench", "cases.review_case"),
     (_("受理案件"), "cases:case-create", "cases.add_case"),
     (_("警情"), "cases:incident-list", "cases.view_incident"),
+    (_("出差与提醒"), "trips:index", "trips.view_trip"),
     (_("审计记录"), "audit:index", "core.view_auditevent"),
     (_("审计链校验"), "audit:verify", "core.view_auditevent"),
     (_("本所警员"), "org:index", "org.view_profile"),

@@ -1,0 +1,148 @@
+"""Web interfaces for trips: register one, read and acknowledge one's briefing, add a note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from viewflow.urls import Application
+
+from casework.core.web import run_service
+from casework.rules.rules import PURPOSES
+from casework.trips import selectors, services
+
+PURPOSE_LABELS = {
+    "summons": gettext_lazy("传唤"),
+    "compelled_appearance": gettext_lazy("拘传"),
+    "detention": gettext_lazy("拘留"),
+    "arrest": gettext_lazy("抓捕/逮捕"),
+    "search": gettext_lazy("搜查"),
+    "seizure": gettext_lazy("查封扣押"),
+    "interrogation": gettext_lazy("讯问"),
+    "questioning": gettext_lazy("询问"),
+    "escort": gettext_lazy("押解"),
+    "investigation": gettext_lazy("调查取证"),
+}
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class TripForm(forms.Form):
+    officers = forms.CharField(label=gettext_lazy("出差民警(账号,逗号分隔)"), max_length=300)
+    province = forms.CharField(label=gettext_lazy("目的地省"), max_length=50)
+    city = forms.CharField(label=gettext_lazy("目的地市"), max_length=50)
+    county = forms.CharField(label=gettext_lazy("目的地区县"), max_length=50, required=False)
+    departs_at = forms.DateTimeField(label=gettext_lazy("出发时间"), widget=DATETIME)
+    returns_at = forms.DateTimeField(label=gettext_lazy("返回时间"), widget=DATETIME)
+    purposes = forms.MultipleChoiceField(
+        label=gettext_lazy("任务"),
+        choices=[(p, PURPOSE_LABELS[p]) for p in PURPOSES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    carries_firearm = forms.BooleanField(label=gettext_lazy("携带枪支"), required=False)
+    uses_vehicle = forms.BooleanField(label=gettext_lazy("使用车辆"), required=False)
+    escorts_suspect = forms.BooleanField(label=gettext_lazy("押解嫌疑人"), required=False)
+    suspect_gender = forms.ChoiceField(
+        label=gettext_lazy("嫌疑人性别"),
+        required=False,
+        choices=[("", "—"), ("M", gettext_lazy("男")), ("F", gettext_lazy("女"))],
+    )
+    suspect_age = forms.IntegerField(label=gettext_lazy("嫌疑人年龄"), required=False, min_value=0)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = dict(self.cleaned_data)
+        d["officers"] = [n.strip() for n in d["officers"].replace(",", ",").split(",") if n.strip()]
+        d["destination"] = {k: d.pop(k) for k in ("province", "city", "county")}
+        return d
+
+
+class TripListView(LoginRequiredMixin, TemplateView):
+    template_name = "trips/trip_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        mine = selectors.reminder_list(user=user, mine=True).filter(acknowledged_at__isnull=True)
+        return super().get_context_data(
+            trips=selectors.trip_list(user=user)[:50],
+            pending_trips=sorted({r.trip for r in mine}, key=lambda t: t.departs_at),
+        )
+
+
+class TripCreateView(LoginRequiredMixin, TemplateView):
+    template_name = "trips/trip_form.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        initial = {"officers": self.request.user.get_username()}
+        return super().get_context_data(form=kwargs.get("form") or TripForm(initial=initial))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TripForm(request.POST)
+        if form.is_valid():
+            trip = run_service(
+                request,
+                lambda: services.trip_register(by=request.user, **form.service_kwargs()),
+                form,
+            )
+            if trip is not None:
+                messages.success(request, _("已登记出差,执法安全提醒已发送给每位出差民警"))
+                return redirect("trips:trip-detail", pk=trip.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class TripDetailView(LoginRequiredMixin, TemplateView):
+    """The trip, my briefing (to acknowledge), and everyone's acknowledgement status."""
+
+    template_name = "trips/trip_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        trip = selectors.access_trip(user, self.kwargs["pk"])
+        reminders = list(trip.reminders.select_related("officer__profile", "rule"))
+        mine = [r for r in reminders if r.officer_id == user.pk]
+        officers = []
+        for officer in trip.officers.all():
+            theirs = [r for r in reminders if r.officer_id == officer.pk]
+            done = all(r.acknowledged_at for r in theirs)
+            officers.append((officer, done, len(theirs)))
+        return super().get_context_data(
+            trip=trip,
+            mine=mine,
+            officers=officers,
+            purposes=[PURPOSE_LABELS.get(p, p) for p in trip.purposes],
+            mine_pending=any(r.acknowledged_at is None for r in mine),
+            can_note=user.has_perm("trips.change_trip"),
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if request.POST.get("action") == "note":
+            done = run_service(
+                request,
+                lambda: services.trip_note_add(
+                    by=request.user, trip_id=pk, text=request.POST.get("text", "")
+                ),
+            )
+        else:
+            done = run_service(
+                request, lambda: services.briefing_acknowledge(by=request.user, trip_id=pk)
+            )
+        if done is not None:
+            messages.success(request, _("已保存"))
+        return redirect("trips:trip-detail", pk=pk)
+
+
+class TripsApp(Application):
+    title = gettext_lazy("出差提醒")
+    icon = "flight_takeoff"
+    app_name = "trips"
+    menu_template_name = "trips/menu.html"
+
+    index_path = path("", TripListView.as_view(), name="index")
+    create_path = path("create/", TripCreateView.as_view(), name="trip-create")
+    detail_path = path("<int:pk>/", TripDetailView.as_view(), name="trip-detail")
