@@ -83,7 +83,8 @@ makemessages:  ## refresh the catalogues after changing strings (then translate 
 migrate: setup
 	$(PY) manage.py migrate --no-input -v 0
 
-seed: migrate  ## the demo stations and users (idempotent)
+seed: migrate  ## the rule library and the demo stations and users (idempotent)
+	$(PY) manage.py load_rules
 	$(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
 
 clean:  ## remove the virtualenv and local data
