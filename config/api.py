@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from casework.cases import api as cases_api
+from casework.deadlines import api as deadlines_api
 from casework.org import api as org_api
 from casework.rules import api as rules_api
 from casework.trips import api as trips_api
@@ -14,6 +15,7 @@ router = DefaultRouter()
 router.register("incidents", cases_api.IncidentViewSet, basename="incident")
 router.register("cases", workflow_api.CaseViewSet, basename="case")
 router.register("rules", rules_api.RuleViewSet, basename="rule")
+router.register("deadlines", deadlines_api.DeadlineViewSet, basename="deadline")
 router.register("trips", trips_api.TripViewSet, basename="trip")
 router.register("reminders", trips_api.ReminderViewSet, basename="reminder")
 router.register("stations", org_api.StationViewSet, basename="station")

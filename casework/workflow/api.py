@@ -18,6 +18,8 @@ from casework.cases.api import MeasureSerializer, PartySerializer, SupervisionSe
 from casework.cases.models import Case, GateDecision, Incident
 from casework.cases.selectors import access_case, case_list
 from casework.cases.services import supervision_open
+from casework.deadlines.api import DeadlineSerializer
+from casework.deadlines.models import Deadline
 from casework.workflow import services
 from casework.workflow.selectors import GATE_OF_NODE, gates_of, review_queue, timeline_of
 
@@ -169,7 +171,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Case]):
         form.is_valid(raise_exception=True)
         measure = services.measure_add(by=request.user, case_id=int(pk), **form.validated_data)
         body = dict(MeasureSerializer(measure).data)
-        body["deadlines"] = []  # statutory clocks start here once the deadlines app exists (#4)
+        clocks = Deadline.objects.filter(measure=measure).select_related("rule")
+        body["deadlines"] = DeadlineSerializer(clocks, many=True).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SupervisionSerializer, responses=SupervisionSerializer)

@@ -21,7 +21,8 @@ from casework.cases.models import Case, Gate, GateDecision, Measure, Party
 from casework.cases.selectors import access_case, handler_ids
 from casework.core import audit
 from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
-from casework.workflow.flows import CaseFlow
+from casework.deadlines.services import clocks_for_measure, clocks_start
+from casework.workflow.flows import APPROVE, CaseFlow
 from casework.workflow.selectors import GATE_OF_NODE, STATUS_OF_NODE, active_task
 
 # Who decides which gate: the model permission, checked together with the case's station.
@@ -122,6 +123,10 @@ def review_decide(
     except IntegrityError:
         raise Conflict(_("该任务已由他人处理,请刷新后查看最新结果")) from None
     _run(task, decision, case)
+    if gate == Gate.ACCEPTANCE and decision == APPROVE:
+        # 受案/立案: the case clock starts (2012 治安法 counts from 受理, 2025 from 立案).
+        for event in ("case_accepted", "case_filed"):
+            clocks_start(case=case, event=event, started_at=record.decided_at, trigger=event)
     return record
 
 
@@ -191,6 +196,8 @@ def party_add(*, by: Any, case_id: int, **fields: Any) -> Party:
 
 @transaction.atomic
 def measure_add(*, by: Any, case_id: int, **fields: Any) -> Measure:
+    """Record a measure; its statutory clocks start from the rule library in the same commit."""
     measure = cases.measure_add(by=by, case_id=case_id, **fields)
+    clocks_for_measure(measure=measure)
     _reconcile(measure.case)
     return measure

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "casework.org",
     "casework.cases",
     "casework.rules",
+    "casework.deadlines",
     "casework.trips",
     "casework.workflow",
 ]
@@ -231,6 +232,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "casework.core.tasks.outbox_sweep", "schedule": 60.0},
+    "deadline-sweep": {"task": "casework.deadlines.tasks.deadline_sweep", "schedule": 60.0},
     "audit-verify-nightly": {
         "task": "casework.core.tasks.audit_verify_chain",
         "schedule": crontab(hour=3, minute=17),

@@ -21,11 +21,18 @@ COMMON = {
 def library(legal_officer: AbstractBaseUser) -> None:
     rule_save(by=None, slug="always", title="禁酒", conditions={}, text="严禁饮酒", **COMMON)
     rule_save(
-        by=None, slug="out_of_area", title="异地协作", text="须提出协作请求",
-        conditions={"all": [{"field": "out_of_area", "op": "is_true"},
-                            {"field": "purposes", "op": "contains_any", "value": ["arrest"]}]},
+        by=None,
+        slug="out_of_area",
+        title="异地协作",
+        text="须提出协作请求",
+        conditions={
+            "all": [
+                {"field": "out_of_area", "op": "is_true"},
+                {"field": "purposes", "op": "contains_any", "value": ["arrest"]},
+            ]
+        },
         **COMMON,
-    )  # fmt: skip
+    )
 
 
 def _preview(user: AbstractBaseUser, **body: object) -> list[str]:

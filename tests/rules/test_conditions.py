@@ -35,8 +35,12 @@ def test_empty_condition_always_fires() -> None:
 
 
 def test_not_any_and_numbers() -> None:
-    condition = {"any": [{"not": {"field": "suspect_gender", "op": "eq", "value": "M"}},
-                         {"field": "suspect_age", "op": "lt", "value": 18}]}  # fmt: skip
+    condition = {
+        "any": [
+            {"not": {"field": "suspect_gender", "op": "eq", "value": "M"}},
+            {"field": "suspect_age", "op": "lt", "value": 18},
+        ]
+    }
     rules.validate(condition, "trip")
     assert rules.holds(condition, {"suspect_gender": "F", "suspect_age": 30})
     assert rules.holds(condition, {"suspect_gender": "M", "suspect_age": 16})

@@ -35,9 +35,11 @@ def test_all_forty_rules_load_once_and_unverified_ones_stay_disabled(loaded: Non
 
 def test_the_seeds_out_of_area_arrest_gets_the_seeds_two_reminders(loaded: None) -> None:
     context = rules.trip_context(
-        home=XQ, destination={"province": "广东省", "city": "深圳市", "county": "南山区"},
-        purposes=["arrest"], uses_vehicle=True,
-    )  # fmt: skip
+        home=XQ,
+        destination={"province": "广东省", "city": "深圳市", "county": "南山区"},
+        purposes=["arrest"],
+        uses_vehicle=True,
+    )
     fired = {
         r.slug
         for r in rules_firing(

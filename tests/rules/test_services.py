@@ -14,10 +14,14 @@ from casework.rules.services import rule_save, rules_load
 
 pytestmark = pytest.mark.django_db
 BASE = {
-    "title": "出差禁酒", "category": "trip", "conditions": {}, "text": "出差期间严禁饮酒",
+    "title": "出差禁酒",
+    "category": "trip",
+    "conditions": {},
+    "text": "出差期间严禁饮酒",
     "legal_basis": [{"law": "公安部五条禁令", "article": "第四条", "version": "2003"}],
-    "verified": "VERIFIED-secondary", "enabled": True,
-}  # fmt: skip
+    "verified": "VERIFIED-secondary",
+    "enabled": True,
+}
 
 
 def test_edit_keeps_history_and_audits(legal_officer: AbstractBaseUser) -> None:
@@ -73,10 +77,12 @@ def test_officers_cannot_edit_rules(officer: AbstractBaseUser) -> None:
 
 
 def test_loading_the_library_twice_creates_nothing_the_second_time() -> None:
-    data = {"rules": [
-        {**BASE, "slug": "v", "valid_to": "2025-12-31"},
-        {**BASE, "slug": "v", "valid_from": "2026-01-01", "text": "新法"},
-    ]}  # fmt: skip
+    data = {
+        "rules": [
+            {**BASE, "slug": "v", "valid_to": "2025-12-31"},
+            {**BASE, "slug": "v", "valid_from": "2026-01-01", "text": "新法"},
+        ]
+    }
     assert rules_load(data=data) == 2
     assert rules_load(data=data) == 0
     assert Rule.objects.filter(slug="v").count() == 2

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeadlinesConfig(AppConfig):
+    name = "casework.deadlines"
+    label = "deadlines"
+    verbose_name = _("法定时限")
+
+    def ready(self) -> None:
+        from casework.core import verbs
+
+        verbs.register(
+            {"deadlines.started": _("法定时限开始计时"), "deadlines.met": _("法定时限已办结")}
+        )
