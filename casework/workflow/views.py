@@ -20,6 +20,8 @@ from casework.cases.models import Case, ChecklistItem, Gate, SupervisionItem
 from casework.cases.selectors import access_case, case_list, handler_ids, incident_list
 from casework.cases.views import IncidentCreateView, IncidentDetailView, IncidentListView
 from casework.core.web import run_service
+from casework.deadlines.models import Deadline
+from casework.deadlines.services import deadline_meet
 from casework.workflow import forms, services
 from casework.workflow.selectors import (
     GATE_OF_NODE,
@@ -79,7 +81,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
     """The case with its gates, parties, measures, supervision items and its 回溯 timeline."""
 
     template_name = "workflow/case_detail.html"
-    ACTIONS = {"party", "measure", "disposition", "resubmit", "supervision", "answer"}
+    ACTIONS = {"party", "measure", "disposition", "resubmit", "supervision", "answer", "meet"}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
@@ -103,6 +105,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             measures=case.measures.select_related("party"),
             items=case.supervision_items.select_related("opened_by", "answered_by"),
             handlers=case.handlers.select_related("user__profile"),
+            deadlines=list(Deadline.objects.filter(case=case).select_related("rule")),
             task=task,
             step=step,
             review_task=task if can_review else None,
@@ -150,6 +153,11 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         if action == "supervision":
             return forms.SupervisionForm(post), lambda d: cases.supervision_open(
                 by=user, case_id=pk, **d
+            )
+        if action == "meet":
+            clock = int(post.get("deadline", 0) or 0)
+            return None, lambda d: deadline_meet(
+                by=user, deadline_id=clock, note=post.get("note", "")
             )
         if action == "answer":
             item = int(post.get("item", 0) or 0)

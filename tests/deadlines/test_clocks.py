@@ -134,3 +134,19 @@ def test_working_days_skip_weekends_and_holidays_but_count_adjusted_workdays() -
         datetime(2026, 11, 20, 9, 0, tzinfo=SH), 1, holidays=set(), workdays=set()
     )
     assert ordinary == datetime(2026, 11, 23, 9, 0, tzinfo=SH)  # Friday + 1 working day = Monday
+
+
+def test_clocks_show_on_the_case_page_and_can_be_met_there(
+    criminal_case: Case, officer: AbstractBaseUser
+) -> None:
+    from tests.factories import client_for
+
+    _detain(officer, criminal_case)
+    client = client_for(officer)
+    page = client.get(f"/cases/{criminal_case.pk}/").content.decode()
+    assert "法定时限" in page
+    assert "已超期" in page  # detained on 2026-11-20: the 24 h clocks have run out
+    custody = Deadline.objects.get(rule__slug="crim_detention_custody_transfer_24h")
+    client.post(f"/cases/{criminal_case.pk}/", {"action": "meet", "deadline": custody.pk, "note": "已送押"})
+    custody.refresh_from_db()
+    assert custody.status == Deadline.Status.MET
