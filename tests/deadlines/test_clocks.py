@@ -147,6 +147,8 @@ def test_clocks_show_on_the_case_page_and_can_be_met_there(
     assert "法定时限" in page
     assert "已超期" in page  # detained on 2026-11-20: the 24 h clocks have run out
     custody = Deadline.objects.get(rule__slug="crim_detention_custody_transfer_24h")
-    client.post(f"/cases/{criminal_case.pk}/", {"action": "meet", "deadline": custody.pk, "note": "已送押"})
+    client.post(
+        f"/cases/{criminal_case.pk}/", {"action": "meet", "deadline": custody.pk, "note": "已送押"}
+    )
     custody.refresh_from_db()
     assert custody.status == Deadline.Status.MET
