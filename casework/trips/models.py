@@ -13,6 +13,19 @@ from casework.core.models import AuditedQuerySet
 
 USER = settings.AUTH_USER_MODEL
 
+PURPOSE_LABELS = {
+    "summons": _("传唤"),
+    "compelled_appearance": _("拘传"),
+    "detention": _("拘留"),
+    "arrest": _("抓捕/逮捕"),
+    "search": _("搜查"),
+    "seizure": _("查封扣押"),
+    "interrogation": _("讯问"),
+    "questioning": _("询问"),
+    "escort": _("押解"),
+    "investigation": _("调查取证"),
+}
+
 
 class Trip(models.Model):
     station = models.ForeignKey("org.Station", on_delete=models.PROTECT, related_name="+")

@@ -18,19 +18,8 @@ from viewflow.urls import Application
 from casework.core.web import run_service
 from casework.rules.rules import PURPOSES
 from casework.trips import selectors, services
+from casework.trips.models import PURPOSE_LABELS
 
-PURPOSE_LABELS = {
-    "summons": gettext_lazy("传唤"),
-    "compelled_appearance": gettext_lazy("拘传"),
-    "detention": gettext_lazy("拘留"),
-    "arrest": gettext_lazy("抓捕/逮捕"),
-    "search": gettext_lazy("搜查"),
-    "seizure": gettext_lazy("查封扣押"),
-    "interrogation": gettext_lazy("讯问"),
-    "questioning": gettext_lazy("询问"),
-    "escort": gettext_lazy("押解"),
-    "investigation": gettext_lazy("调查取证"),
-}
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 

@@ -187,3 +187,21 @@ def test_registering_for_five_officers_costs_a_bounded_number_of_queries(
     # a few queries per officer (their briefing notification), none per rule
     assert len(five.captured_queries) <= len(one.captured_queries) + 4 * 8
     assert len(five.captured_queries) <= 90
+
+
+def test_the_purpose_placeholder_is_filled(officer: AbstractBaseUser) -> None:
+    rule_save(
+        by=None,
+        slug="coordination_text",
+        title="协作",
+        category="trip",
+        conditions={},
+        text="出差执行{任务}前须备齐法律文书",
+        legal_basis=BASIS,
+        verified="VERIFIED",
+        enabled=True,
+    )
+    reminders = _register(officer, officers=["officer_xq1"], purposes=["arrest", "search"]).json()[
+        "reminders"
+    ]
+    assert reminders[0]["text"] == "出差执行抓捕/逮捕、搜查前须备齐法律文书"
