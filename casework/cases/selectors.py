@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casework.cases.models import Case, CaseHandler, Incident, IncidentFlag, SupervisionItem
-from casework.core.errors import NotFoundOrForbidden
+from casework.core.errors import NotFoundOrForbidden, as_id
 from casework.org.scoping import scope_to_stations
 
 
@@ -24,9 +24,9 @@ def incident_list(*, user: Any, open_only: bool = False) -> QuerySet[Incident]:
 
 
 def access_incident(user: Any, incident_id: object) -> Incident:
-    found = incident_list(user=user).filter(pk=_int(incident_id)).first()
+    found = incident_list(user=user).filter(pk=as_id(incident_id)).first()
     if found is None:
-        exists = Incident.objects.filter(pk=_int(incident_id)).exists()
+        exists = Incident.objects.filter(pk=as_id(incident_id)).exists()
         raise NotFoundOrForbidden(
             target_type="cases.incident", target_id=incident_id, denied=exists
         )
@@ -34,7 +34,7 @@ def access_incident(user: Any, incident_id: object) -> Incident:
 
 
 def access_flag(user: Any, flag_id: object) -> IncidentFlag:
-    flag = IncidentFlag.objects.select_related("incident").filter(pk=_int(flag_id)).first()
+    flag = IncidentFlag.objects.select_related("incident").filter(pk=as_id(flag_id)).first()
     if flag is None or not incident_list(user=user).filter(pk=flag.incident_id).exists():
         raise NotFoundOrForbidden(
             target_type="cases.incidentflag", target_id=flag_id, denied=flag is not None
@@ -70,10 +70,10 @@ def case_list(
 
 def access_case(user: Any, case_id: object, *, for_update: bool = False) -> Case:
     """The case if `user` may see it; missing and forbidden raise the same 404."""
-    cases = case_list(user=user).filter(pk=_int(case_id))
+    cases = case_list(user=user).filter(pk=as_id(case_id))
     found = (cases.select_for_update(of=("self",)) if for_update else cases).first()
     if found is None:
-        exists = Case.objects.filter(pk=_int(case_id)).exists()
+        exists = Case.objects.filter(pk=as_id(case_id)).exists()
         raise NotFoundOrForbidden(
             target_type="cases.case", target_id=case_id, perm="cases.view_case", denied=exists
         )
@@ -82,10 +82,3 @@ def access_case(user: Any, case_id: object, *, for_update: bool = False) -> Case
 
 def handler_ids(case: Case) -> set[int]:
     return set(CaseHandler.objects.filter(case=case).values_list("user_id", flat=True))
-
-
-def _int(value: object) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        return -1

@@ -30,3 +30,11 @@ class Conflict(Exception):
 class RuleViolation(PermissionDenied):
     """A refusal with a reason the user should read (e.g. deciding a gate on one's own case),
     as opposed to a missing permission. HTTP 403 with the message as `detail`."""
+
+
+def as_id(value: object) -> int:
+    """A URL or form id as an int; anything else becomes -1, which matches no row (a 404)."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1

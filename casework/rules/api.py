@@ -15,33 +15,13 @@ from rest_framework.views import APIView
 from casework.org.selectors import me_summary
 from casework.rules import rules, selectors
 from casework.rules.models import Rule
+from casework.rules.services import EDITABLE
 
 
 class RuleSerializer(serializers.ModelSerializer[Rule]):
     class Meta:
         model = Rule
-        fields = [
-            "id",
-            "slug",
-            "title",
-            "category",
-            "conditions",
-            "legal_basis",
-            "text",
-            "severity",
-            "valid_from",
-            "valid_to",
-            "verified",
-            "enabled",
-            "trigger_event",
-            "offset_value",
-            "offset_unit",
-            "day_kind",
-            "rungs",
-            "escalation",
-            "revision",
-            "updated_at",
-        ]
+        fields = ["id", "slug", *EDITABLE, "revision", "updated_at"]
 
 
 class RuleViewSet(viewsets.ReadOnlyModelViewSet[Rule]):

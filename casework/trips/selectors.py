@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from casework.core.errors import NotFoundOrForbidden
+from casework.core.errors import NotFoundOrForbidden, as_id
 from casework.org.scoping import scope_to_stations
 from casework.trips.models import Reminder, Trip
 
@@ -18,9 +18,9 @@ def trip_list(*, user: Any) -> QuerySet[Trip]:
 
 
 def access_trip(user: Any, trip_id: object) -> Trip:
-    found = trip_list(user=user).filter(pk=_int(trip_id)).first()
+    found = trip_list(user=user).filter(pk=as_id(trip_id)).first()
     if found is None:
-        exists = Trip.objects.filter(pk=_int(trip_id)).exists()
+        exists = Trip.objects.filter(pk=as_id(trip_id)).exists()
         raise NotFoundOrForbidden(target_type="trips.trip", target_id=trip_id, denied=exists)
     return found
 
@@ -33,17 +33,10 @@ def reminder_list(*, user: Any, mine: bool = False) -> QuerySet[Reminder]:
 
 
 def access_reminder(user: Any, reminder_id: object) -> Reminder:
-    found = reminder_list(user=user).filter(pk=_int(reminder_id)).first()
+    found = reminder_list(user=user).filter(pk=as_id(reminder_id)).first()
     if found is None:
-        exists = Reminder.objects.filter(pk=_int(reminder_id)).exists()
+        exists = Reminder.objects.filter(pk=as_id(reminder_id)).exists()
         raise NotFoundOrForbidden(
             target_type="trips.reminder", target_id=reminder_id, denied=exists
         )
     return found
-
-
-def _int(value: object) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        return -1
