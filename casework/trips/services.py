@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -249,3 +249,50 @@ def trip_note_add(*, by: Any, trip_id: int, text: str) -> int:
         )
     audit.record(actor=by, verb="trips.note_added", target=trip, payload={"key": key})
     return len(officers)
+
+
+def _station_people(station_id: int, role: str) -> list[Any]:
+    return list(
+        User.objects.filter(groups__name=role, profile__station_id=station_id, is_active=True)
+    )
+
+
+def reminders_escalate(*, now: datetime) -> int:
+    """Beat: push unacknowledged briefings again and climb the ladder (idempotent by key).
+
+    Before departure (TRIP_ESCALATE_LEGAL_BEFORE) the officer is reminded again and the
+    station's legal officers are told; at departure (TRIP_ESCALATE_CHIEF_BEFORE) the chief.
+    State-based on `acknowledged_at`, so it catches up after an outage and never repeats.
+    """
+    from django.conf import settings
+
+    from casework.org.roles import Role
+
+    legal_at = now + settings.TRIP_ESCALATE_LEGAL_BEFORE
+    chief_at = now + settings.TRIP_ESCALATE_CHIEF_BEFORE
+    pending = (
+        Reminder.objects.filter(acknowledged_at__isnull=True, trip__departs_at__lte=legal_at,
+                                trip__departs_at__gt=now - timedelta(days=1))
+        .values_list("trip_id", "officer_id").distinct()
+    )  # fmt: skip
+    sent = 0
+    for trip_id, officer_id in pending:
+        trip = Trip.objects.get(pk=trip_id)
+        officer = User.objects.select_related("profile").get(pk=officer_id)
+        name = officer.profile.display_name
+        _send_briefing(trip, officer, round_=2)
+        steps = [(Role.LEGAL_OFFICER, "legal")]
+        if trip.departs_at <= chief_at:
+            steps.append((Role.CHIEF, "chief"))
+        for role, tag in steps:
+            for person in _station_people(trip.station_id, role):
+                notify(
+                    recipient=person,
+                    subject=_("执法安全提醒未确认:%(n)s") % {"n": name},
+                    body=_("%(n)s 尚未确认 %(when)s 出发的出差执法安全提醒。")
+                    % {"n": name, "when": f"{timezone.localtime(trip.departs_at):%m-%d %H:%M}"},
+                    key=f"trip:{trip.pk}:{officer.pk}:escalate:{tag}:{person.pk}",
+                    link=f"/trips/{trip.pk}/",
+                )
+        sent += 1
+    return sent

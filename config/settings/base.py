@@ -233,6 +233,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "casework.core.tasks.outbox_sweep", "schedule": 60.0},
     "deadline-sweep": {"task": "casework.deadlines.tasks.deadline_sweep", "schedule": 60.0},
+    "reminders-escalate": {"task": "casework.trips.tasks.reminders_escalate", "schedule": 60.0},
     "audit-verify-nightly": {
         "task": "casework.core.tasks.audit_verify_chain",
         "schedule": crontab(hour=3, minute=17),
@@ -244,6 +245,11 @@ PDF_ASSET_DIRS = [BASE_DIR / "templates" / "print"]
 
 # Database triggers that refuse UPDATE/DELETE/TRUNCATE on audit rows (core migration 0002).
 CASEWORK_AUDIT_DB_TRIGGERS = True
+
+# An unacknowledged pre-trip briefing goes again to the officer and to the legal officers this
+# long before departure, and to the chief this long before (0: at departure).
+TRIP_ESCALATE_LEGAL_BEFORE = timedelta(minutes=env_int("TRIP_ESCALATE_LEGAL_MINUTES", 120))
+TRIP_ESCALATE_CHIEF_BEFORE = timedelta(minutes=env_int("TRIP_ESCALATE_CHIEF_MINUTES", 0))
 
 OUTBOX_REDELIVER_AFTER = timedelta(seconds=env_int("OUTBOX_REDELIVER_SECONDS", 120))
 OUTBOX_MAX_ATTEMPTS = 10

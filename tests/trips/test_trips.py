@@ -205,3 +205,30 @@ def test_the_purpose_placeholder_is_filled(officer: AbstractBaseUser) -> None:
         "reminders"
     ]
     assert reminders[0]["text"] == "出差执行抓捕/逮捕、搜查前须备齐法律文书"
+
+
+def test_unacknowledged_briefing_is_resent_then_escalates_once(
+    library: None,
+    officer: AbstractBaseUser,
+    legal_officer: AbstractBaseUser,
+    chief: AbstractBaseUser,
+) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from casework.trips.services import reminders_escalate
+
+    _register(officer, officers=["officer_xq1"])
+    departs = datetime(2026, 11, 25, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert reminders_escalate(now=departs - timedelta(hours=3)) == 0
+    reminders_escalate(now=departs - timedelta(hours=2))
+    assert Notification.objects.filter(recipient=officer).count() == 2  # sent, then re-sent
+    assert Notification.objects.filter(recipient=legal_officer).count() == 1
+    assert not Notification.objects.filter(recipient=chief).exists()
+    reminders_escalate(now=departs - timedelta(hours=1))
+    assert Notification.objects.filter(recipient=legal_officer).count() == 1  # no repeats
+    reminders_escalate(now=departs)
+    assert Notification.objects.filter(recipient=chief).count() == 1
+    for reminder in Reminder.objects.filter(officer=officer):
+        api_for(officer).post(f"/api/v1/reminders/{reminder.pk}/acknowledge/")
+    assert reminders_escalate(now=departs + timedelta(minutes=5)) == 0
