@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.deadlines import selectors, services
-from casework.deadlines.models import Deadline
+from casework.deadlines.models import Deadline, Holiday
 
 
 class DeadlineSerializer(serializers.ModelSerializer[Deadline]):
@@ -58,3 +58,23 @@ class DeadlineViewSet(viewsets.ReadOnlyModelViewSet[Deadline]):
             by=request.user, deadline_id=int(pk), note=str(request.data.get("note", ""))
         )
         return Response(DeadlineSerializer(deadline).data)
+
+
+class HolidaySerializer(serializers.ModelSerializer[Holiday]):
+    class Meta:
+        model = Holiday
+        fields = ["id", "day", "name", "is_workday"]
+        extra_kwargs: ClassVar[dict[str, Any]] = {"day": {"validators": []}}  # re-entry updates
+
+
+class HolidayViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Holiday]):
+    """`/api/v1/holidays/`: the working-day calendar; legal officers add days (POST)."""
+
+    serializer_class = HolidaySerializer
+    queryset = Holiday.objects.all()
+
+    def create(self, request: Request) -> Response:
+        form = HolidaySerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        holiday = services.holiday_set(by=request.user, **form.validated_data)
+        return Response(HolidaySerializer(holiday).data, status=201)

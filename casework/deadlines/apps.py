@@ -11,5 +11,9 @@ class DeadlinesConfig(AppConfig):
         from casework.core import verbs
 
         verbs.register(
-            {"deadlines.started": _("法定时限开始计时"), "deadlines.met": _("法定时限已办结")}
+            {
+                "deadlines.started": _("法定时限开始计时"),
+                "deadlines.met": _("法定时限已办结"),
+                "deadlines.holiday_set": _("设置节假日"),
+            }
         )

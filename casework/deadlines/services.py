@@ -242,3 +242,20 @@ def deadline_meet(*, by: Any, deadline_id: int, note: str = "") -> Deadline:
         payload={"deadline": deadline.pk, "note": note[:300]},
     )
     return deadline
+
+
+@transaction.atomic
+def holiday_set(*, by: Any, day: Any, name: str, is_workday: bool = False) -> Holiday:
+    """Enter one day of the State Council's holiday notice (a holiday, or an adjusted working
+    day). Clocks already started keep their due times; new clocks use the new calendar."""
+    if not by.has_perm("deadlines.add_holiday"):
+        raise PermissionDenied("deadlines.add_holiday")
+    if not name.strip():
+        raise ValidationError({"name": _("请填写名称(如“国庆节”或“国庆调休”)")})
+    holiday, _created = Holiday.objects.update_or_create(
+        day=day, defaults={"name": name.strip(), "is_workday": is_workday}
+    )
+    audit.record(
+        actor=by, verb="deadlines.holiday_set", target=holiday, payload={"is_workday": is_workday}
+    )
+    return holiday

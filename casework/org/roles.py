@@ -56,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "rules.change_rule",
         "rules.add_rule",
         "trips.change_trip",
+        "deadlines.add_holiday",
+        "deadlines.change_holiday",
     ],
     Role.INSTRUCTOR: [*_READ_ORG, *_READ_CASES, "cases.change_incident"],
     Role.CHIEF: [*_READ_ORG, *_READ_CASES, "cases.change_incident", "cases.approve_case"],

@@ -152,3 +152,23 @@ def test_clocks_show_on_the_case_page_and_can_be_met_there(
     )
     custody.refresh_from_db()
     assert custody.status == Deadline.Status.MET
+
+
+def test_legal_officer_enters_holidays_and_a_malformed_date_is_named(
+    legal_officer: AbstractBaseUser, officer: AbstractBaseUser
+) -> None:
+    api = api_for(legal_officer)
+    bad = api.post("/api/v1/holidays/", {"day": "2026-02-30", "name": "春节"}, format="json")
+    assert bad.status_code == 400
+    assert "day" in bad.json()
+    ok = api.post("/api/v1/holidays/", {"day": "2026-10-01", "name": "国庆节"}, format="json")
+    assert ok.status_code == 201
+    again = api.post(
+        "/api/v1/holidays/", {"day": "2026-10-01", "name": "国庆节(修订)"}, format="json"
+    )
+    assert again.status_code == 201
+    assert api.get("/api/v1/holidays/").json()["count"] == 1
+    refused = api_for(officer).post(
+        "/api/v1/holidays/", {"day": "2026-10-02", "name": "x"}, format="json"
+    )
+    assert refused.status_code == 403
