@@ -35,8 +35,7 @@ from casework.cases.models import (
 from casework.cases.selectors import access_case, access_flag, access_incident, handler_ids
 from casework.core import audit
 from casework.core.errors import Conflict, RuleViolation
-from casework.org.roles import Role
-from casework.org.scoping import has_role, user_station_id
+from casework.org.scoping import user_station_id
 
 User = get_user_model()
 
@@ -467,10 +466,6 @@ def case_snapshot(case: Case, gate: str) -> dict[str, Any]:
 def snapshot_hash(snapshot: dict[str, Any]) -> str:
     canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def is_legal_officer(user: Any) -> bool:
-    return has_role(user, Role.LEGAL_OFFICER)
 
 
 # ---- gate decisions ----------------------------------------------------------------------

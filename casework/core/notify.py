@@ -48,12 +48,3 @@ def notify(*, recipient: Any, subject: str, body: str, key: str, link: str = "")
         for channel in CHANNELS:
             channel.queue(notification)
     return notification
-
-
-def notification_read(*, notification: Notification) -> None:
-    if notification.read_at is None:
-        from django.utils import timezone
-
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )

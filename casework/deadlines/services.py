@@ -20,7 +20,6 @@ from casework.core.notify import notify
 from casework.deadlines.calendar import add_working_days
 from casework.deadlines.models import Deadline, DeadlineWarning, Holiday, Rung
 from casework.org.roles import Role
-from casework.rules import rules
 from casework.rules.models import Rule
 from casework.rules.selectors import rules_firing
 
@@ -96,8 +95,10 @@ def clocks_start(
     started_at: datetime,
     trigger: str,
     context: dict[str, Any] | None = None,
+    measure: Measure | None = None,
 ) -> list[Deadline]:
-    """Start the clocks whose rules fire for this event (idempotent per trigger and rule)."""
+    """Start the clocks whose rules fire for this event (idempotent per trigger and rule).
+    `context` holds only facts the rules may test; `measure` links the clocks it started."""
     facts = {
         "event": event,
         "case_kind": case.kind,
@@ -116,7 +117,7 @@ def clocks_start(
             continue
         deadline = Deadline.objects.create(
             case=case,
-            measure_id=facts.get("measure_id"),
+            measure=measure,
             rule=rule,
             trigger=trigger,
             title=rule.title,
@@ -146,7 +147,6 @@ def clocks_for_measure(*, measure: Measure) -> list[Deadline]:
 
         age = age_on(party.birth_date, timezone.localtime(measure.started_at).date())
     context = {
-        "measure_id": measure.pk,
         "party_role": party.role,
         "party_gender": party.gender,
         "party_is_minor": party.is_minor,
@@ -157,7 +157,8 @@ def clocks_for_measure(*, measure: Measure) -> list[Deadline]:
         event=MEASURE_EVENTS[measure.kind],
         started_at=measure.started_at,
         trigger=f"measure:{measure.pk}",
-        context={k: v for k, v in context.items() if k in rules.EVENT_FIELDS or k == "measure_id"},
+        context=context,
+        measure=measure,
     )
 
 

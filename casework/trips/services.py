@@ -275,10 +275,12 @@ def reminders_escalate(*, now: datetime) -> int:
                                 trip__departs_at__gt=now - timedelta(days=1))
         .values_list("trip_id", "officer_id").distinct()
     )  # fmt: skip
+    pairs = list(pending)
+    trips = Trip.objects.in_bulk({t for t, _o in pairs})
+    officers = User.objects.select_related("profile").in_bulk({o for _t, o in pairs})
     sent = 0
-    for trip_id, officer_id in pending:
-        trip = Trip.objects.get(pk=trip_id)
-        officer = User.objects.select_related("profile").get(pk=officer_id)
+    for trip_id, officer_id in pairs:
+        trip, officer = trips[trip_id], officers[officer_id]
         name = officer.profile.display_name
         _send_briefing(trip, officer, round_=2)
         steps = [(Role.LEGAL_OFFICER, "legal")]
