@@ -14,7 +14,7 @@ DEB_TEST := $(DEB_RUN) poppler-utils chromium
 REQ_STAMP := $(VENV)/.stamp-run-$(shell cat requirements.txt | sha1sum | cut -c1-12)
 DEV_STAMP := $(VENV)/.stamp-dev-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: help run test check lint typecheck integration ci system-run system-test setup setup-dev \
+.PHONY: help run test check lint typecheck integration bench ci system-run system-test setup setup-dev \
         messages makemessages migrate seed clean
 
 help:  ## list the targets
@@ -36,6 +36,9 @@ lint: setup-dev  ## ruff lint + format check
 
 typecheck: setup-dev  ## mypy with django-stubs
 	$(VENV)/bin/mypy casework config
+
+bench: setup  ## the benchmarks at full scale (needs DATABASE_URL=postgres://…)
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py bench_sweep
 
 integration: setup-dev  ## PostgreSQL + Redis + a real Celery worker (see .ci/run)
 	$(PY) -m pytest -m integration tests/integration
