@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -94,6 +96,20 @@ class TripViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Trip]):
         data = dict(form.validated_data)
         trip = services.trip_register(by=request.user, case_id=data.pop("case"), **data)
         return Response(TripSerializer(trip).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("officer", str, description="username; default: me")],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"])
+    def card(self, request: Request, pk: str) -> HttpResponse:
+        """One officer's printable reminder card (PDF)."""
+        name, pdf = selectors.briefing_card_pdf(
+            user=request.user, trip_id=pk, officer=request.query_params.get("officer", "")
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response
 
 
 class ReminderViewSet(viewsets.ReadOnlyModelViewSet[Reminder]):

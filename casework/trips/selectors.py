@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from casework.core.errors import NotFoundOrForbidden, as_id
+from casework.core.pdf import pdf_render
 from casework.org.scoping import scope_to_stations
-from casework.trips.models import Reminder, Trip
+from casework.trips.models import PURPOSE_LABELS, Reminder, Trip
 
 
 def trip_list(*, user: Any) -> QuerySet[Trip]:
@@ -40,3 +43,31 @@ def access_reminder(user: Any, reminder_id: object) -> Reminder:
             target_type="trips.reminder", target_id=reminder_id, denied=exists
         )
     return found
+
+
+def briefing_card(*, user: Any, trip_id: object, officer: str = "") -> dict[str, Any]:
+    """What one officer's printed reminder card shows: the trip, the officer, their reminders.
+    Without `officer`, the caller's own card; anyone who sees the trip may print any officer's."""
+    trip = access_trip(user, trip_id)
+    people = trip.officers.select_related("profile__station")
+    person = (people.filter(username=officer) if officer else people.filter(pk=user.pk)).first()
+    if person is None:
+        raise ValidationError({"officer": _("该民警不在此次出差名单中")})
+    reminders = list(trip.reminders.filter(officer=person).order_by("pk"))
+    acknowledged = [r.acknowledged_at for r in reminders if r.acknowledged_at]
+    complete = bool(reminders) and len(acknowledged) == len(reminders)
+    return {
+        "trip": trip,
+        "officer": person,
+        "profile": person.profile,
+        "reminders": reminders,
+        "purposes": [PURPOSE_LABELS.get(p, p) for p in trip.purposes],
+        "acknowledged_at": max(acknowledged) if complete else None,
+    }
+
+
+def briefing_card_pdf(*, user: Any, trip_id: object, officer: str = "") -> tuple[str, bytes]:
+    """The reminder card rendered to PDF, with its file name."""
+    card = briefing_card(user=user, trip_id=trip_id, officer=officer)
+    name = f"trip-{card['trip'].pk}-{card['officer'].username}.pdf"
+    return name, pdf_render(template="print/trip_card.html", context=card)

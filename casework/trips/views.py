@@ -7,11 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import TemplateView
 from viewflow.urls import Application
 
@@ -126,6 +128,21 @@ class TripDetailView(LoginRequiredMixin, TemplateView):
         return redirect("trips:trip-detail", pk=pk)
 
 
+class TripCardView(LoginRequiredMixin, View):
+    """One officer's reminder card as a PDF (the caller's own unless ?officer=username)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            name, pdf = selectors.briefing_card_pdf(
+                user=request.user, trip_id=pk, officer=request.GET.get("officer", "")
+            )
+        except ValidationError as exc:
+            return HttpResponseBadRequest("; ".join(exc.messages))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response
+
+
 class TripsApp(Application):
     title = gettext_lazy("出差提醒")
     icon = "flight_takeoff"
@@ -135,3 +152,4 @@ class TripsApp(Application):
     index_path = path("", TripListView.as_view(), name="index")
     create_path = path("create/", TripCreateView.as_view(), name="trip-create")
     detail_path = path("<int:pk>/", TripDetailView.as_view(), name="trip-detail")
+    card_path = path("<int:pk>/card/", TripCardView.as_view(), name="trip-card")

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -21,6 +22,7 @@ from casework.cases.selectors import access_case, case_list, handler_ids, incide
 from casework.cases.views import IncidentCreateView, IncidentDetailView, IncidentListView
 from casework.core.web import run_service
 from casework.deadlines.models import Deadline
+from casework.deadlines.selectors import clocks_counts, clocks_watch
 from casework.deadlines.services import deadline_meet
 from casework.workflow import forms, services
 from casework.workflow.selectors import (
@@ -264,7 +266,15 @@ class WorkbenchView(LoginRequiredMixin, TemplateView):
         counts = workbench_counts(user=user)
         tab = self.request.GET.get("tab", Gate.ACCEPTANCE)
         tabs = [(code, label, counts[code]) for code, label in self.TABS]
-        context: dict[str, Any] = {"tabs": tabs, "tab": tab, "open_flags": counts["open_flags"]}
+        now = timezone.now()
+        context: dict[str, Any] = {
+            "tabs": tabs,
+            "tab": tab,
+            "open_flags": counts["open_flags"],
+            "clock_counts": clocks_counts(user=user, now=now),
+            "urgent_clocks": clocks_watch(user=user, now=now)[:10],
+            "now": now,
+        }
         if tab == Gate.DISPATCH:
             context["incidents"] = incident_list(user=user, open_only=True)[:100]
         elif tab == Gate.SUPERVISION:
@@ -278,6 +288,28 @@ class WorkbenchView(LoginRequiredMixin, TemplateView):
                 :100
             ]
         return super().get_context_data(**context)
+
+
+class ClockListView(LoginRequiredMixin, TemplateView):
+    """Open statutory clocks of the cases the user may see: overdue first, then due today."""
+
+    template_name = "workflow/clock_list.html"
+    STATES = [
+        ("", gettext_lazy("超期及今日到期")),
+        ("overdue", gettext_lazy("已超期")),
+        ("today", gettext_lazy("今日到期")),
+    ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        now = timezone.now()
+        state = self.request.GET.get("state", "")
+        state = state if state in dict(self.STATES) else ""
+        clocks = clocks_watch(user=self.request.user, now=now, state=state)
+        page = Paginator(clocks, 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            page=page, state=state, states=self.STATES, now=now,
+            counts=clocks_counts(user=self.request.user, now=now),
+        )  # fmt: skip
 
 
 class ChecklistView(PermissionRequiredMixin, TemplateView):
@@ -324,6 +356,7 @@ class CasesApp(Application):
     create_path = path("create/", CaseCreateView.as_view(), name="case-create")
     detail_path = path("<int:pk>/", CaseDetailView.as_view(), name="case-detail")
     gate_path = path("tasks/<int:task_id>/", GateView.as_view(), name="gate")
+    clock_list_path = path("clocks/", ClockListView.as_view(), name="clock-list")
     checklist_path = path("checklists/", ChecklistView.as_view(), name="checklists")
     incident_list_path = path("incidents/", IncidentListView.as_view(), name="incident-list")
     incident_create_path = path(

@@ -172,3 +172,37 @@ def test_legal_officer_enters_holidays_and_a_malformed_date_is_named(
         "/api/v1/holidays/", {"day": "2026-10-02", "name": "x"}, format="json"
     )
     assert refused.status_code == 403
+
+
+def test_overdue_clocks_show_on_the_workbench_and_the_clock_list_for_chief_and_legal_officer(
+    criminal_case: Case,
+    officer: AbstractBaseUser,
+    legal_officer: AbstractBaseUser,
+    chief: AbstractBaseUser,
+    other_station_legal: AbstractBaseUser,
+    django_assert_max_num_queries: Any,
+) -> None:
+    from tests.factories import client_for
+
+    _detain(officer, criminal_case)  # 2026-11-20 20:00: the 24 h clocks are overdue now
+    overdue = Deadline.objects.filter(status="open", due_at__lt=datetime.now(tz=SH))
+    assert overdue.exists()
+    title = overdue.first().title  # type: ignore[union-attr]
+    workbench = client_for(legal_officer).get("/cases/workbench/").content.decode()
+    assert f"已超期 {overdue.count()}" in workbench
+    assert title in workbench
+    chief_client = client_for(chief)
+    with django_assert_max_num_queries(25):
+        listed = chief_client.get("/cases/clocks/?state=overdue").content.decode()
+    assert criminal_case.number in listed
+    assert title in listed
+    # Marking the clock met takes it off the list.
+    for clock in overdue:
+        api_for(officer).post(f"/api/v1/deadlines/{clock.pk}/meet/", {"note": "已办"})
+    assert (
+        criminal_case.number
+        not in chief_client.get("/cases/clocks/?state=overdue").content.decode()
+    )
+    # Another station's legal officer sees none of it.
+    foreign = client_for(other_station_legal).get("/cases/clocks/").content.decode()
+    assert criminal_case.number not in foreign
