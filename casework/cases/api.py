@@ -12,7 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.cases import selectors, services
-from casework.cases.models import Incident, IncidentFlag, Measure, Party, SupervisionItem
+from casework.cases.models import (
+    CaseEvent,
+    Incident,
+    IncidentFlag,
+    Measure,
+    Party,
+    SupervisionItem,
+)
 
 
 class IncidentSerializer(serializers.ModelSerializer[Incident]):
@@ -147,6 +154,14 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
     class Meta:
         model = Measure
         fields = ["id", "party", "kind", "started_at", "ended_at"]
+
+
+class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):
+    party = serializers.IntegerField(source="party_id", required=False, allow_null=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "occurred_at", "party", "note"]
 
 
 class SupervisionSerializer(serializers.ModelSerializer[SupervisionItem]):

@@ -23,6 +23,7 @@ class CasesConfig(AppConfig):
                 "cases.updated": _("修改案件"),
                 "cases.party_added": _("添加当事人"),
                 "cases.measure_added": _("登记强制措施"),
+                "cases.event_added": _("登记办案节点"),
                 "cases.supervision_opened": _("发起侦办监督"),
                 "cases.supervision_answered": _("答复侦办监督"),
                 "cases.gate_approve": _("审核通过"),

@@ -264,6 +264,46 @@ class Measure(models.Model):
         return f"{self.get_kind_display()} {self.party.name}"
 
 
+class CaseEvent(models.Model):
+    """A procedural step recorded on a case that the law attaches time limits or duties to
+    (决定书送达, 收到复议申请…). Measures and gate decisions are events of their own."""
+
+    class Kind(models.TextChoices):
+        INTERROGATION_PLANNED = "interrogation_planned", _("拟讯问犯罪嫌疑人")
+        QUESTIONING_PLANNED = "questioning_planned", _("拟询问/询问当事人")
+        BODY_SEARCH_PLANNED = "body_search_planned", _("拟人身检查")
+        SUSPECT_ADMITTED = "suspect_admitted", _("嫌疑人带入办案区")
+        SUSPECT_RELEASED = "suspect_released", _("嫌疑人离开办案区")
+        PROPERTY_SEIZED = "property_seized", _("涉案财物扣押入库")
+        PROPERTY_UNRELATED = "property_unrelated", _("查明财物与案件无关")
+        ONSITE_PENALTY = "onsite_penalty", _("当场处罚")
+        PENALTY_DRAFTED = "penalty_drafted", _("拟作出处罚决定")
+        DECISION_ISSUED = "decision_issued", _("作出处罚决定")
+        DECISION_SERVED = "decision_served", _("决定书送达")
+        RECONSIDERATION_FILED = "reconsideration_filed", _("收到行政复议申请")
+        COMPLAINT_RECEIVED = "complaint_received", _("收到行政起诉状副本")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("节点"), max_length=32, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("发生时间"))
+    note = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("办案节点")
+        verbose_name_plural = _("办案节点")
+        ordering = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
 class Gate(models.TextChoices):
     """The legal officer's five roles, as gates in the case workflow (and the chief's)."""
 

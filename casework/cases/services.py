@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from casework.cases import idcard
 from casework.cases.models import (
     Case,
+    CaseEvent,
     CaseHandler,
     CaseNumberSequence,
     ChecklistItem,
@@ -385,6 +386,57 @@ def measure_add(
         payload={"measure": measure.pk, "kind": kind},
     )
     return measure
+
+
+# Steps that follow a decision and may come after the case is closed (送达, 复议, 诉讼).
+EVENTS_AFTER_CLOSE = {
+    CaseEvent.Kind.DECISION_SERVED,
+    CaseEvent.Kind.RECONSIDERATION_FILED,
+    CaseEvent.Kind.COMPLAINT_RECEIVED,
+}
+PLANNED_EVENTS = {
+    CaseEvent.Kind.INTERROGATION_PLANNED,
+    CaseEvent.Kind.QUESTIONING_PLANNED,
+    CaseEvent.Kind.BODY_SEARCH_PLANNED,
+}
+
+
+@transaction.atomic
+def case_event_add(
+    *,
+    by: Any,
+    case_id: int,
+    kind: str,
+    occurred_at: datetime,
+    party_id: int | None = None,
+    note: str = "",
+) -> CaseEvent:
+    """Record a procedural step on a case (its clocks and duties are started by the caller)."""
+    case = access_case(by, case_id, for_update=True)
+    if not (by.has_perm("cases.add_measure") or by.has_perm("cases.review_case")):
+        raise PermissionDenied("cases.add_caseevent")
+    if kind not in CaseEvent.Kind.values:
+        raise ValidationError({"kind": _("未知的办案节点:%(k)s") % {"k": kind}})
+    if kind not in EVENTS_AFTER_CLOSE:
+        require_open(case)
+    if kind not in PLANNED_EVENTS and occurred_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"occurred_at": _("发生时间不能晚于当前时间")})
+    party = case.parties.filter(pk=party_id).first() if party_id else None
+    if party_id and party is None:
+        raise ValidationError({"party": _("当事人不属于本案")})
+    event = CaseEvent(
+        case=case, party=party, kind=kind, occurred_at=occurred_at, note=note.strip(),
+        created_by=by,
+    )  # fmt: skip
+    event.full_clean()
+    event.save()
+    audit.record(
+        actor=by,
+        verb="cases.event_added",
+        target=case,
+        payload={"event": event.pk, "kind": kind, "party": party_id},
+    )
+    return event
 
 
 # ---- supervision items (侦办监督) ------------------------------------------------------------

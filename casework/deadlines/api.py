@@ -11,7 +11,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.deadlines import selectors, services
-from casework.deadlines.models import Deadline, Holiday
+from casework.deadlines.models import Deadline, Holiday, Prompt
+
+
+class PromptSerializer(serializers.ModelSerializer[Prompt]):
+    rule = serializers.CharField(source="rule.slug")
+
+    class Meta:
+        model = Prompt
+        fields = ["id", "case", "rule", "title", "text", "legal_basis", "severity", "created_at"]
 
 
 class DeadlineSerializer(serializers.ModelSerializer[Deadline]):

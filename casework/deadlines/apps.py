@@ -14,6 +14,8 @@ class DeadlinesConfig(AppConfig):
             {
                 "deadlines.started": _("法定时限开始计时"),
                 "deadlines.met": _("法定时限已办结"),
+                "deadlines.prompted": _("推送办案提醒"),
                 "deadlines.holiday_set": _("设置节假日"),
+                "deadlines.holiday_removed": _("删除节假日"),
             }
         )

@@ -59,6 +59,36 @@ class Deadline(models.Model):
         return "overdue" if self.due_at < (now or timezone.now()) else "open"  # type: ignore[operator]
 
 
+class Prompt(models.Model):
+    """A rule without a time limit that fired for a case event: a duty the handlers are told
+    about at that moment (通知家属, 全程录音录像, 未成年人法定代理人到场)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="prompts")
+    measure = models.ForeignKey(
+        "cases.Measure", null=True, blank=True, on_delete=models.PROTECT, related_name="prompts"
+    )
+    rule = models.ForeignKey("rules.Rule", on_delete=models.PROTECT, related_name="+")
+    trigger = models.CharField(max_length=60)
+    title = models.CharField(_("事项"), max_length=200)
+    text = models.TextField(_("提醒内容"))
+    legal_basis = models.JSONField(default=list)
+    severity = models.CharField(max_length=10, default="warning")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("办案提醒")
+        verbose_name_plural = _("办案提醒")
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "rule", "trigger"], name="one_prompt_per_trigger"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Rung(models.Model):
     """One point on a clock's ladder: a warning before the due time, or an escalation after."""
 

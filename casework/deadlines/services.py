@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -13,14 +13,16 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.cases.models import Case, Measure
+from casework.cases.idcard import age_on
+from casework.cases.models import Case, CaseEvent, Measure, Party
 from casework.cases.selectors import access_case, handler_ids
 from casework.core import audit
 from casework.core.errors import Conflict
 from casework.core.notify import notify
 from casework.deadlines.calendar import add_working_days
-from casework.deadlines.models import Deadline, DeadlineWarning, Holiday, Rung
+from casework.deadlines.models import Deadline, DeadlineWarning, Holiday, Prompt, Rung
 from casework.org.roles import Role
+from casework.rules import rules
 from casework.rules.models import Rule
 from casework.rules.selectors import rules_firing
 
@@ -95,40 +97,28 @@ def clocks_start(
     event: str,
     started_at: datetime,
     trigger: str,
-    context: dict[str, Any] | None = None,
+    party: Party | None = None,
     measure: Measure | None = None,
 ) -> list[Deadline]:
-    """Start the clocks whose rules fire for this event (idempotent per trigger and rule).
-    `context` holds only facts the rules may test; `measure` links the clocks it started."""
+    """Start the clocks whose rules fire for this event, and tell the handlers the duties
+    (rules without a time limit) that fire with it. Idempotent per trigger and rule.
+    The rules see the event, the case's kind and the party's facts; `measure` links what
+    it started."""
+    on = timezone.localtime(started_at).date()
     facts = {
         "event": event,
         "case_kind": case.kind,
         "case_is_major": case.is_major,
-        **(context or {}),
+        **_party_facts(party, on),
     }
-    on = timezone.localtime(started_at).date()
-    fired = [
-        r
-        for r in rules_firing(categories=CLOCK_CATEGORIES, context=facts, on=on)
-        if r.is_clock and r.trigger_event == event
+    fired = rules_firing(categories=CLOCK_CATEGORIES, context=facts, on=on)
+    clocks = [r for r in fired if r.is_clock and r.trigger_event == event]
+    duties = [r for r in fired if not r.is_clock]
+    started = [
+        _clock_start(case, rule, trigger, started_at, measure, party)
+        for rule in clocks
+        if not Deadline.objects.filter(case=case, rule=rule, trigger=trigger).exists()
     ]
-    started = []
-    for rule in fired:
-        if Deadline.objects.filter(case=case, rule=rule, trigger=trigger).exists():
-            continue
-        deadline = Deadline.objects.create(
-            case=case,
-            measure=measure,
-            rule=rule,
-            trigger=trigger,
-            title=rule.title,
-            text=rule.text,
-            legal_basis=rule.legal_basis,
-            started_at=started_at,
-            due_at=due_time(rule, started_at),
-        )
-        Rung.objects.bulk_create(_rungs(deadline, rule))
-        started.append(deadline)
     if started:
         audit.record(
             actor=None,
@@ -136,30 +126,127 @@ def clocks_start(
             target=case,
             payload={"trigger": trigger, "rules": [d.rule.slug for d in started]},
         )
+    _prompts_send(case, duties, trigger, measure, _fill_values(case, party, started_at), event)
     return started
 
 
-def clocks_for_measure(*, measure: Measure) -> list[Deadline]:
-    """A coercive measure starts the clocks of its event (拘留 → 24 h custody, family notice…)."""
-    party = measure.party
-    age = None
-    if party.birth_date:
-        from casework.cases.idcard import age_on
+# Placeholder names the rule texts use (legal-rules.md), filled from the case and the event.
+_PARTY_NAMES = ("当事人", "嫌疑人", "姓名", "申请人", "原告")
+_START_NAMES = ("时间", "拘留时间", "逮捕时间", "到案时间", "带至时间", "送达日", "提取时间")
+# Only names meaning this clock's own due time: 起诉截止日 (6 months, 行政诉讼法 §46) is
+# another period than the 60-day 复议 clock it appears with, so it stays as written.
+_DUE_NAMES = ("截止时间", "到期日", "复议截止日")
 
-        age = age_on(party.birth_date, timezone.localtime(measure.started_at).date())
-    context = {
+
+def _when(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def _fill_values(case: Case, party: Party | None, started_at: datetime) -> dict[str, str]:
+    values = {"案件编号": case.number, "案件": case.title, "案件名称": case.title}
+    values.update({name: party.name for name in _PARTY_NAMES if party is not None})
+    values.update({name: _when(started_at) for name in _START_NAMES})
+    return values
+
+
+def _clock_start(
+    case: Case,
+    rule: Rule,
+    trigger: str,
+    started_at: datetime,
+    measure: Measure | None,
+    party: Party | None,
+) -> Deadline:
+    due_at = due_time(rule, started_at)
+    values = _fill_values(case, party, started_at) | {name: _when(due_at) for name in _DUE_NAMES}
+    deadline = Deadline.objects.create(
+        case=case,
+        measure=measure,
+        rule=rule,
+        trigger=trigger,
+        title=rule.title,
+        text=rules.render(rule.text, values),
+        legal_basis=rule.legal_basis,
+        started_at=started_at,
+        due_at=due_at,
+    )
+    Rung.objects.bulk_create(_rungs(deadline, rule))
+    return deadline
+
+
+def _prompts_send(
+    case: Case,
+    duties: list[Rule],
+    trigger: str,
+    measure: Measure | None,
+    fields: dict[str, str],
+    event: str,
+) -> list[Prompt]:
+    """Store each duty once per trigger and put it in every handler's inbox."""
+    known = set(Prompt.objects.filter(case=case, trigger=trigger).values_list("rule_id", flat=True))
+    prompts = Prompt.objects.bulk_create(
+        Prompt(
+            case=case, measure=measure, rule=rule, trigger=trigger, title=rule.title,
+            text=rules.render(rule.text, fields), legal_basis=rule.legal_basis,
+            severity=rule.severity,
+        )
+        for rule in duties
+        if rule.pk not in known
+    )  # fmt: skip
+    if not prompts:
+        return []
+    handlers = list(User.objects.filter(pk__in=handler_ids(case)))
+    for prompt in prompts:
+        for user in handlers:
+            notify(
+                recipient=user,
+                subject=_("【办案提醒】%(t)s(%(c)s)") % {"t": prompt.title, "c": case.number},
+                body=prompt.text,
+                key=f"prompt:{case.pk}:{prompt.rule_id}:{trigger}:{user.pk}",
+                link=f"/cases/{case.pk}/",
+            )
+    audit.record(
+        actor=None,
+        verb="deadlines.prompted",
+        target=case,
+        payload={"trigger": trigger, "event": event, "rules": [p.rule.slug for p in prompts]},
+    )
+    return prompts
+
+
+def _party_facts(party: Party | None, on: date) -> dict[str, Any]:
+    """What the rules may know about the party an event concerns."""
+    if party is None:
+        return {}
+    age = age_on(party.birth_date, on) if party.birth_date else None
+    return {
         "party_role": party.role,
         "party_gender": party.gender,
         "party_is_minor": party.is_minor,
         "party_age": age,
     }
+
+
+def clocks_for_measure(*, measure: Measure) -> list[Deadline]:
+    """A coercive measure starts the clocks of its event (拘留 → 24 h custody, family notice…)."""
     return clocks_start(
         case=measure.case,
         event=MEASURE_EVENTS[measure.kind],
         started_at=measure.started_at,
         trigger=f"measure:{measure.pk}",
-        context=context,
+        party=measure.party,
         measure=measure,
+    )
+
+
+def clocks_for_event(*, event: CaseEvent) -> list[Deadline]:
+    """A recorded case event (送达, 复议申请, 拟询问…) starts its clocks and duties."""
+    return clocks_start(
+        case=event.case,
+        event=event.kind,
+        started_at=event.occurred_at,
+        trigger=f"event:{event.pk}",
+        party=event.party,
     )
 
 
@@ -282,4 +369,23 @@ def holiday_set(*, by: Any, day: Any, name: str, is_workday: bool = False) -> Ho
     audit.record(
         actor=by, verb="deadlines.holiday_set", target=holiday, payload={"is_workday": is_workday}
     )
+    return holiday
+
+
+@transaction.atomic
+def holiday_remove(*, by: Any, day: Any) -> Holiday:
+    """Take a mistaken day out of the calendar. The row is configuration, not a record: clocks
+    already started keep their stored due times, and the audit row keeps what was removed."""
+    if not by.has_perm("deadlines.delete_holiday"):
+        raise PermissionDenied("deadlines.delete_holiday")
+    holiday = Holiday.objects.filter(day=day).first()
+    if holiday is None:
+        raise ValidationError({"day": _("日历中没有这一天")})
+    audit.record(
+        actor=by,
+        verb="deadlines.holiday_removed",
+        target=holiday,
+        payload={"day": holiday.day, "name": holiday.name, "is_workday": holiday.is_workday},
+    )
+    holiday.delete()
     return holiday

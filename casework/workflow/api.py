@@ -14,12 +14,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.cases.api import MeasureSerializer, PartySerializer, SupervisionSerializer
+from casework.cases.api import (
+    CaseEventSerializer,
+    MeasureSerializer,
+    PartySerializer,
+    SupervisionSerializer,
+)
 from casework.cases.models import Case, GateDecision, Incident
 from casework.cases.selectors import access_case, case_list
 from casework.cases.services import supervision_open
-from casework.deadlines.api import DeadlineSerializer
-from casework.deadlines.models import Deadline
+from casework.deadlines.api import DeadlineSerializer, PromptSerializer
+from casework.deadlines.models import Deadline, Prompt
 from casework.workflow import services
 from casework.workflow.selectors import GATE_OF_NODE, gates_of, review_queue, timeline_of
 
@@ -91,6 +96,8 @@ class CaseDetailSerializer(CaseSerializer):
         ]
         data["parties"] = PartySerializer(case.parties.all(), many=True).data
         data["measures"] = MeasureSerializer(case.measures.all(), many=True).data
+        data["events"] = CaseEventSerializer(case.events.all(), many=True).data
+        data["prompts"] = PromptSerializer(case.prompts.select_related("rule"), many=True).data
         data["supervision_items"] = SupervisionSerializer(
             case.supervision_items.all(), many=True
         ).data
@@ -173,6 +180,26 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Case]):
         body = dict(MeasureSerializer(measure).data)
         clocks = Deadline.objects.filter(measure=measure).select_related("rule")
         body["deadlines"] = DeadlineSerializer(clocks, many=True).data
+        prompts = Prompt.objects.filter(measure=measure).select_related("rule")
+        body["prompts"] = PromptSerializer(prompts, many=True).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseEventSerializer, responses=CaseEventSerializer)
+    @action(detail=True, methods=["post"])
+    def events(self, request: Request, pk: str) -> Response:
+        """Record a procedural step; the answer lists the clocks and duties it started."""
+        form = CaseEventSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        event = services.event_record(
+            by=request.user, case_id=int(pk), party_id=data.pop("party_id", None), **data
+        )
+        trigger = f"event:{event.pk}"
+        body = dict(CaseEventSerializer(event).data)
+        clocks = Deadline.objects.filter(case_id=event.case_id, trigger=trigger)
+        prompts = Prompt.objects.filter(case_id=event.case_id, trigger=trigger)
+        body["deadlines"] = DeadlineSerializer(clocks.select_related("rule"), many=True).data
+        body["prompts"] = PromptSerializer(prompts.select_related("rule"), many=True).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SupervisionSerializer, responses=SupervisionSerializer)

@@ -7,7 +7,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.cases.models import Case, ChecklistItem, Gate, GateDecision, Measure, Party
+from casework.cases.models import (
+    Case,
+    CaseEvent,
+    ChecklistItem,
+    Gate,
+    GateDecision,
+    Measure,
+    Party,
+)
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -49,6 +57,20 @@ class MeasureForm(forms.Form):
         super().__init__(*args, **kwargs)
         party: Any = self.fields["party"]
         party.choices = [(p.pk, str(p)) for p in case.parties.all()]
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("办案节点"), choices=CaseEvent.Kind.choices)
+    occurred_at = forms.DateTimeField(label=_("发生时间"), widget=DATETIME)
+    party = forms.TypedChoiceField(label=_("当事人"), coerce=int, required=False, empty_value=None)
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        party: Any = self.fields["party"]
+        party.choices = [("", "—"), *((p.pk, str(p)) for p in case.parties.all())]
 
 
 class DispositionForm(forms.Form):

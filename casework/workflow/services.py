@@ -17,11 +17,11 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from casework.cases import services as cases
-from casework.cases.models import Case, Gate, GateDecision, Measure, Party
+from casework.cases.models import Case, CaseEvent, Gate, GateDecision, Measure, Party
 from casework.cases.selectors import access_case, handler_ids
 from casework.core import audit
 from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
-from casework.deadlines.services import clocks_for_measure, clocks_start
+from casework.deadlines.services import clocks_for_event, clocks_for_measure, clocks_start
 from casework.workflow.flows import APPROVE, CaseFlow
 from casework.workflow.selectors import GATE_OF_NODE, STATUS_OF_NODE, active_task
 
@@ -152,6 +152,13 @@ def disposition_propose(*, by: Any, case_id: int, proposal: str, legal_basis: st
         raise Conflict(_("案件当前不处于侦办环节,不能提出处理意见"))
     cases.disposition_set(by=by, case=case, proposal=proposal, legal_basis=legal_basis)
     _run(task, "propose", case)
+    # 拟作出处罚决定: the duties before a penalty (告知听证权利, 法制审核) reach the handlers now.
+    clocks_start(
+        case=case,
+        event="penalty_drafted",
+        started_at=timezone.now(),
+        trigger=f"penalty_drafted:v{case.version}",
+    )
     return case
 
 
@@ -192,6 +199,14 @@ def party_add(*, by: Any, case_id: int, **fields: Any) -> Party:
     party = cases.party_add(by=by, case_id=case_id, **fields)
     _reconcile(party.case)
     return party
+
+
+@transaction.atomic
+def event_record(*, by: Any, case_id: int, **fields: Any) -> CaseEvent:
+    """Record a procedural step (送达, 复议申请, 拟询问…); its clocks and duties start with it."""
+    event = cases.case_event_add(by=by, case_id=case_id, **fields)
+    clocks_for_event(event=event)
+    return event
 
 
 @transaction.atomic

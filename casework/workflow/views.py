@@ -83,7 +83,9 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
     """The case with its gates, parties, measures, supervision items and its 回溯 timeline."""
 
     template_name = "workflow/case_detail.html"
-    ACTIONS = {"party", "measure", "disposition", "resubmit", "supervision", "answer", "meet"}
+    ACTIONS = {
+        "party", "measure", "event", "disposition", "resubmit", "supervision", "answer", "meet"
+    }  # fmt: skip
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
@@ -108,6 +110,10 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             items=case.supervision_items.select_related("opened_by", "answered_by"),
             handlers=case.handlers.select_related("user__profile"),
             deadlines=list(Deadline.objects.filter(case=case).select_related("rule")),
+            prompts=case.prompts.all(),
+            events=case.events.select_related("party"),
+            can_record_event=user.has_perm("cases.add_measure")
+            or user.has_perm("cases.review_case"),
             task=task,
             step=step,
             review_task=task if can_review else None,
@@ -117,6 +123,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             can_record=is_open and user.has_perm("cases.add_party"),
             party_form=forms_.get("party") or forms.PartyForm(),
             measure_form=forms_.get("measure") or forms.MeasureForm(case=case),
+            event_form=forms_.get("event") or forms.EventForm(case=case),
             disposition_form=forms_.get("disposition") or forms.DispositionForm(),
             supervision_form=forms_.get("supervision") or forms.SupervisionForm(),
             answer_form=forms.AnswerForm(),
@@ -146,6 +153,11 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         if action == "measure":
             case = access_case(user, pk)
             return forms.MeasureForm(post, case=case), lambda d: services.measure_add(
+                by=user, case_id=pk, party_id=d.pop("party"), **d
+            )
+        if action == "event":
+            case = access_case(user, pk)
+            return forms.EventForm(post, case=case), lambda d: services.event_record(
                 by=user, case_id=pk, party_id=d.pop("party"), **d
             )
         if action == "disposition":
