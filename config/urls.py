@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 
 from casework.core.views import AuditApp
+from casework.deadlines.views import CalendarApp
 from casework.org.views import HomeApp, OrgApp
+from casework.rules.views import RulesApp
 from casework.trips.views import TripsApp
 from casework.workflow.views import CasesApp
 
@@ -15,7 +17,7 @@ site = Site(
     title=_("执法监督"),
     primary_color="#1a3a6b",
     secondary_color="#c62828",
-    viewsets=[HomeApp(), CasesApp(), TripsApp(), OrgApp(), AuditApp()],
+    viewsets=[HomeApp(), CasesApp(), TripsApp(), RulesApp(), CalendarApp(), OrgApp(), AuditApp()],
 )
 site.menu_template_name = "casework/site_menu.html"
 

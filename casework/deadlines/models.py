@@ -118,6 +118,11 @@ class DeadlineWarning(models.Model):
         return f"warning {self.rung_id}"
 
 
+class ActiveHolidays(models.Manager["Holiday"]):
+    def get_queryset(self) -> models.QuerySet[Holiday]:
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Holiday(models.Model):
     """A day that differs from the Monday–Friday week: a public holiday (is_workday false) or
     an adjusted working weekend day (调休, is_workday true). Editable data, not code."""
@@ -125,6 +130,11 @@ class Holiday(models.Model):
     day = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("调休上班"), default=False)
     name = models.CharField(_("名称"), max_length=50)
+    # A mistaken day is taken out, not deleted: the due times computed with it stay explicable.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActiveHolidays()
+    all_objects = models.Manager()  # noqa: DJ012  (removed days too)
 
     class Meta:
         verbose_name = _("节假日")

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from casework.cases.selectors import case_list
-from casework.deadlines.models import Deadline
+from casework.deadlines.models import Deadline, Holiday
 
 
 def deadline_list(*, user: Any, case_id: int | None = None) -> QuerySet[Deadline]:
@@ -45,3 +46,16 @@ def clocks_counts(*, user: Any, now: datetime) -> dict[str, int]:
         overdue=Count("pk", filter=Q(due_at__lt=now)),
         today=Count("pk", filter=Q(due_at__gte=now, due_at__lt=_end_of_today(now))),
     )
+
+
+def holiday_list(*, user: Any, year: int) -> QuerySet[Holiday]:
+    """The calendar's exceptions in one year: holidays and adjusted working days."""
+    if not user.has_perm("deadlines.view_holiday"):
+        return Holiday.objects.none()
+    return Holiday.objects.filter(day__year=year)
+
+
+def holiday_years() -> list[int]:
+    """The years the calendar has entries for (the page's year switcher)."""
+    years = Holiday.objects.annotate(year=ExtractYear("day")).values_list("year", flat=True)
+    return sorted(set(years.order_by().distinct()))

@@ -363,8 +363,8 @@ def holiday_set(*, by: Any, day: Any, name: str, is_workday: bool = False) -> Ho
         raise PermissionDenied("deadlines.add_holiday")
     if not name.strip():
         raise ValidationError({"name": _("请填写名称(如“国庆节”或“国庆调休”)")})
-    holiday, _created = Holiday.objects.update_or_create(
-        day=day, defaults={"name": name.strip(), "is_workday": is_workday}
+    holiday, _created = Holiday.all_objects.update_or_create(
+        day=day, defaults={"name": name.strip(), "is_workday": is_workday, "removed_at": None}
     )
     audit.record(
         actor=by, verb="deadlines.holiday_set", target=holiday, payload={"is_workday": is_workday}
@@ -374,8 +374,8 @@ def holiday_set(*, by: Any, day: Any, name: str, is_workday: bool = False) -> Ho
 
 @transaction.atomic
 def holiday_remove(*, by: Any, day: Any) -> Holiday:
-    """Take a mistaken day out of the calendar. The row is configuration, not a record: clocks
-    already started keep their stored due times, and the audit row keeps what was removed."""
+    """Take a mistaken day out of the calendar. Clocks already started keep their stored due
+    times; the row stays (marked removed) so the calendar they were computed with is known."""
     if not by.has_perm("deadlines.delete_holiday"):
         raise PermissionDenied("deadlines.delete_holiday")
     holiday = Holiday.objects.filter(day=day).first()
@@ -387,5 +387,6 @@ def holiday_remove(*, by: Any, day: Any) -> Holiday:
         target=holiday,
         payload={"day": holiday.day, "name": holiday.name, "is_workday": holiday.is_workday},
     )
-    holiday.delete()
+    holiday.removed_at = timezone.now()
+    holiday.save(update_fields=["removed_at"])
     return holiday

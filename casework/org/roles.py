@@ -31,6 +31,7 @@ _READ_CASES = [
     "rules.view_rule",
     "trips.view_trip",
     "trips.view_reminder",
+    "deadlines.view_holiday",  # the working-day calendar behind every working-day clock
 ]
 # Recording: 辅警 may record incidents, parties and measures but never be responsible.
 _RECORD = [
@@ -58,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "trips.change_trip",
         "deadlines.add_holiday",
         "deadlines.change_holiday",
+        "deadlines.delete_holiday",
     ],
     Role.INSTRUCTOR: [*_READ_ORG, *_READ_CASES, "cases.change_incident"],
     Role.CHIEF: [*_READ_ORG, *_READ_CASES, "cases.change_incident", "cases.approve_case"],

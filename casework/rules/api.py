@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -12,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.org.selectors import me_summary
 from casework.rules import rules, selectors
 from casework.rules.models import Rule
 from casework.rules.services import EDITABLE
@@ -63,24 +61,7 @@ class PreviewView(APIView):
     def post(self, request: Request) -> Response:
         form = PreviewSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        data = form.validated_data
-        station = me_summary(user=request.user)["station"]
-        home = (
-            {"province": station.province, "city": station.city, "county": station.county}
-            if station
-            else {}
-        )
-        context = rules.trip_context(
-            home=home,
-            destination=data["destination"],
-            purposes=data["purposes"],
-            officers_count=max(1, len(data["officers"])),
-            carries_firearm=data["carries_firearm"],
-            uses_vehicle=data["uses_vehicle"],
-            escorts_suspect=data["escorts_suspect"],
-            suspect_gender=data["suspect_gender"],
-            suspect_age=data["suspect_age"],
-        )
-        on = timezone.localtime(data.get("departs_at") or timezone.now()).date()
-        fired = selectors.rules_firing(categories=["trip", "discipline"], context=context, on=on)
-        return Response(RuleSerializer(fired, many=True).data)
+        data = dict(form.validated_data)
+        officers = data.pop("officers")
+        preview = selectors.rules_preview(user=request.user, officers_count=len(officers), **data)
+        return Response(RuleSerializer(preview.fired, many=True).data)

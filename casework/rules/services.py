@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +15,7 @@ from casework.core import audit
 from casework.rules import rules
 from casework.rules.models import Rule, RuleRevision
 
+ONE_DAY = timedelta(days=1)
 EDITABLE = (
     "title",
     "category",
@@ -41,8 +42,10 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     try:
         rules.validate(fields.get("conditions") or {}, fields.get("category", ""))
     except rules.ConditionError as exc:
-        key = "category" if str(exc).startswith("category") else "conditions"
-        errors[key] = str(exc)
+        if str(exc).startswith("category"):
+            errors["category"] = str(exc)
+        else:  # the path (conditions.all[0].field) tells the editor where to look
+            errors["conditions"] = _("触发条件有误:%(detail)s") % {"detail": exc}
     start, end = fields.get("valid_from"), fields.get("valid_to")
     if start and end and end < start:
         errors["valid_to"] = _("失效日期不能早于生效日期")
@@ -92,6 +95,25 @@ def rule_save(
         actor=by, verb="rules.saved", target=rule, payload={"revision": rule.revision, "note": note}
     )
     return rule
+
+
+@transaction.atomic
+def rule_version_add(*, by: Any, rule_id: int, valid_from: date, note: str = "") -> Rule:
+    """Start a new version of a rule on `valid_from` (a revised law): the version in force ends
+    the day before and the new one starts as its copy, to be edited. The act's date picks
+    the version, so trips and clocks before `valid_from` keep the old text."""
+    if not by.has_perm("rules.add_rule"):
+        raise PermissionDenied("rules.add_rule")
+    rule = Rule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise ValidationError({"rule": _("规则不存在")})
+    starts_after = rule.valid_from is None or rule.valid_from < valid_from
+    if not starts_after or (rule.valid_to is not None and valid_from > rule.valid_to):
+        raise ValidationError({"valid_from": _("新版本的生效日期须在本版本的有效期内")})
+    copy = {f: getattr(rule, f) for f in EDITABLE}
+    # 1. end this version; 2. open the next one with the same content from valid_from on.
+    rule_save(by=by, slug=rule.slug, rule_id=rule.pk, note=note, valid_to=valid_from - ONE_DAY)
+    return rule_save(by=by, slug=rule.slug, note=note, **{**copy, "valid_from": valid_from})
 
 
 def _fields_from_fixture(row: dict[str, Any]) -> dict[str, Any]:

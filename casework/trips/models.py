@@ -10,21 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.core.models import AuditedQuerySet
+from casework.rules.labels import PURPOSE_LABELS as PURPOSE_LABELS  # re-exported for trips
 
 USER = settings.AUTH_USER_MODEL
-
-PURPOSE_LABELS = {
-    "summons": _("传唤"),
-    "compelled_appearance": _("拘传"),
-    "detention": _("拘留"),
-    "arrest": _("抓捕/逮捕"),
-    "search": _("搜查"),
-    "seizure": _("查封扣押"),
-    "interrogation": _("讯问"),
-    "questioning": _("询问"),
-    "escort": _("押解"),
-    "investigation": _("调查取证"),
-}
 
 
 class Trip(models.Model):
