@@ -401,6 +401,11 @@ PLANNED_EVENTS = {
 }
 
 
+def may_record_events(user: Any) -> bool:
+    """Handling officers record steps; legal officers record reconsiderations and lawsuits."""
+    return bool(user.has_perm("cases.add_measure") or user.has_perm("cases.review_case"))
+
+
 @transaction.atomic
 def case_event_add(
     *,
@@ -413,7 +418,7 @@ def case_event_add(
 ) -> CaseEvent:
     """Record a procedural step on a case (its clocks and duties are started by the caller)."""
     case = access_case(by, case_id, for_update=True)
-    if not (by.has_perm("cases.add_measure") or by.has_perm("cases.review_case")):
+    if not may_record_events(by):
         raise PermissionDenied("cases.add_caseevent")
     if kind not in CaseEvent.Kind.values:
         raise ValidationError({"kind": _("未知的办案节点:%(k)s") % {"k": kind}})

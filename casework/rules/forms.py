@@ -169,8 +169,8 @@ class VersionForm(forms.Form):
     note = forms.CharField(label=_("修改说明"), max_length=300)
 
 
-class PreviewForm(forms.Form):
-    """A sample trip, as an officer would register it."""
+class TripFactsForm(forms.Form):
+    """The facts of a trip the rules look at; registering a trip and the preview share them."""
 
     province = forms.CharField(label=_("目的地省"), max_length=50)
     city = forms.CharField(label=_("目的地市"), max_length=50)
@@ -179,15 +179,6 @@ class PreviewForm(forms.Form):
         label=_("任务"),
         choices=[(p, PURPOSE_LABELS[p]) for p in PURPOSES],
         widget=forms.CheckboxSelectMultiple,
-    )
-    departs_at = forms.DateTimeField(
-        label=_("出发时间"),
-        required=False,
-        widget=DATETIME,
-        help_text=_("决定适用哪一版本的规则;留空为现在"),
-    )
-    officers_count = forms.IntegerField(
-        label=_("出差民警人数"), min_value=1, max_value=50, initial=2
     )
     carries_firearm = forms.BooleanField(label=_("携带枪支"), required=False)
     uses_vehicle = forms.BooleanField(label=_("使用车辆"), required=False)
@@ -199,7 +190,23 @@ class PreviewForm(forms.Form):
     )
     suspect_age = forms.IntegerField(label=_("嫌疑人年龄"), required=False, min_value=0)
 
-    def preview_kwargs(self) -> dict[str, Any]:
+    def facts(self) -> dict[str, Any]:
+        """The cleaned data with the destination as one dict, as the services take it."""
         data = dict(self.cleaned_data)
         data["destination"] = {k: data.pop(k) for k in ("province", "city", "county")}
         return data
+
+
+class PreviewForm(TripFactsForm):
+    """A sample trip, as an officer would register it."""
+
+    departs_at = forms.DateTimeField(
+        label=_("出发时间"),
+        required=False,
+        widget=DATETIME,
+        help_text=_("决定适用哪一版本的规则;留空为现在"),
+    )
+    officers_count = forms.IntegerField(
+        label=_("出差民警人数"), min_value=1, max_value=50, initial=2
+    )
+    field_order = ["province", "city", "county", "purposes", "departs_at", "officers_count"]

@@ -134,7 +134,7 @@ class RulePreviewView(PermissionRequiredMixin, TemplateView):
         form = PreviewForm(self.request.GET or None)
         preview = facts = None
         if form.is_valid():
-            preview = selectors.rules_preview(user=self.request.user, **form.preview_kwargs())
+            preview = selectors.rules_preview(user=self.request.user, **form.facts())
             facts = [
                 (labels.FIELD_LABELS.get(k, k), labels.shown_fact(k, v))
                 for k, v in preview.context.items()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.core.models import AuditedQuerySet
-from casework.rules.labels import PURPOSE_LABELS as PURPOSE_LABELS  # re-exported for trips
+from casework.rules.labels import PURPOSE_LABELS
 
 USER = settings.AUTH_USER_MODEL
 
@@ -51,6 +51,10 @@ class Trip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province}{self.city}{self.county} {self.departs_at:%Y-%m-%d}"
+
+    def purpose_labels(self) -> list[str]:
+        """The trip's purposes in words (抓捕/逮捕, 搜查…)."""
+        return [str(PURPOSE_LABELS.get(p, p)) for p in self.purposes]
 
 
 class Reminder(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from casework.core.errors import NotFoundOrForbidden, as_id
 from casework.core.pdf import pdf_render
 from casework.org.scoping import scope_to_stations
-from casework.trips.models import PURPOSE_LABELS, Reminder, Trip
+from casework.trips.models import Reminder, Trip
 
 
 def trip_list(*, user: Any) -> QuerySet[Trip]:
@@ -61,7 +61,7 @@ def briefing_card(*, user: Any, trip_id: object, officer: str = "") -> dict[str,
         "officer": person,
         "profile": person.profile,
         "reminders": reminders,
-        "purposes": [PURPOSE_LABELS.get(p, p) for p in trip.purposes],
+        "purposes": trip.purpose_labels(),
         "acknowledged_at": max(acknowledged) if complete else None,
     }
 

@@ -18,7 +18,7 @@ from casework.core.notify import notify
 from casework.org.scoping import user_station_id
 from casework.rules import rules
 from casework.rules.selectors import rules_firing
-from casework.trips.models import PURPOSE_LABELS, Reminder, Trip
+from casework.trips.models import Reminder, Trip
 from casework.trips.personal import personal_items
 from casework.trips.selectors import access_reminder, access_trip
 
@@ -64,7 +64,7 @@ def _values(trip: Trip, officer: Any) -> dict[str, str]:
         "出发时间": f"{timezone.localtime(trip.departs_at):%Y-%m-%d %H:%M}",
         "返回时间": f"{timezone.localtime(trip.returns_at):%Y-%m-%d %H:%M}",
         "车辆": _("车辆"),
-        "任务": "、".join(str(PURPOSE_LABELS.get(p, p)) for p in trip.purposes),
+        "任务": "、".join(trip.purpose_labels()),
     }
 
 

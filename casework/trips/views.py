@@ -18,39 +18,19 @@ from django.views.generic import TemplateView
 from viewflow.urls import Application
 
 from casework.core.web import run_service
-from casework.rules.rules import PURPOSES
+from casework.rules.forms import DATETIME, TripFactsForm
 from casework.trips import selectors, services
-from casework.trips.models import PURPOSE_LABELS
-
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class TripForm(forms.Form):
+class TripForm(TripFactsForm):
     officers = forms.CharField(label=gettext_lazy("出差民警(账号,逗号分隔)"), max_length=300)
-    province = forms.CharField(label=gettext_lazy("目的地省"), max_length=50)
-    city = forms.CharField(label=gettext_lazy("目的地市"), max_length=50)
-    county = forms.CharField(label=gettext_lazy("目的地区县"), max_length=50, required=False)
     departs_at = forms.DateTimeField(label=gettext_lazy("出发时间"), widget=DATETIME)
     returns_at = forms.DateTimeField(label=gettext_lazy("返回时间"), widget=DATETIME)
-    purposes = forms.MultipleChoiceField(
-        label=gettext_lazy("任务"),
-        choices=[(p, PURPOSE_LABELS[p]) for p in PURPOSES],
-        widget=forms.CheckboxSelectMultiple,
-    )
-    carries_firearm = forms.BooleanField(label=gettext_lazy("携带枪支"), required=False)
-    uses_vehicle = forms.BooleanField(label=gettext_lazy("使用车辆"), required=False)
-    escorts_suspect = forms.BooleanField(label=gettext_lazy("押解嫌疑人"), required=False)
-    suspect_gender = forms.ChoiceField(
-        label=gettext_lazy("嫌疑人性别"),
-        required=False,
-        choices=[("", "—"), ("M", gettext_lazy("男")), ("F", gettext_lazy("女"))],
-    )
-    suspect_age = forms.IntegerField(label=gettext_lazy("嫌疑人年龄"), required=False, min_value=0)
+    field_order = ["officers", "province", "city", "county", "departs_at", "returns_at"]
 
     def service_kwargs(self) -> dict[str, Any]:
-        d = dict(self.cleaned_data)
+        d = self.facts()
         d["officers"] = [n.strip() for n in d["officers"].replace(",", ",").split(",") if n.strip()]
-        d["destination"] = {k: d.pop(k) for k in ("province", "city", "county")}
         return d
 
 
@@ -106,7 +86,7 @@ class TripDetailView(LoginRequiredMixin, TemplateView):
             trip=trip,
             mine=mine,
             officers=officers,
-            purposes=[PURPOSE_LABELS.get(p, p) for p in trip.purposes],
+            purposes=trip.purpose_labels(),
             mine_pending=any(r.acknowledged_at is None for r in mine),
             can_note=user.has_perm("trips.change_trip"),
         )

@@ -104,6 +104,16 @@ class CaseDetailSerializer(CaseSerializer):
         return data
 
 
+def _started(case_id: int, trigger: str) -> dict[str, Any]:
+    """The clocks and duty prompts one measure or event started (clocks_start's trigger)."""
+    clocks = Deadline.objects.filter(case_id=case_id, trigger=trigger).select_related("rule")
+    prompts = Prompt.objects.filter(case_id=case_id, trigger=trigger).select_related("rule")
+    return {
+        "deadlines": DeadlineSerializer(clocks, many=True).data,
+        "prompts": PromptSerializer(prompts, many=True).data,
+    }
+
+
 class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Case]):
     """`/api/v1/cases/`: creating a case starts its workflow."""
 
@@ -178,10 +188,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Case]):
         form.is_valid(raise_exception=True)
         measure = services.measure_add(by=request.user, case_id=int(pk), **form.validated_data)
         body = dict(MeasureSerializer(measure).data)
-        clocks = Deadline.objects.filter(measure=measure).select_related("rule")
-        body["deadlines"] = DeadlineSerializer(clocks, many=True).data
-        prompts = Prompt.objects.filter(measure=measure).select_related("rule")
-        body["prompts"] = PromptSerializer(prompts, many=True).data
+        body.update(_started(measure.case_id, f"measure:{measure.pk}"))
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CaseEventSerializer, responses=CaseEventSerializer)
@@ -194,12 +201,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Case]):
         event = services.event_record(
             by=request.user, case_id=int(pk), party_id=data.pop("party_id", None), **data
         )
-        trigger = f"event:{event.pk}"
         body = dict(CaseEventSerializer(event).data)
-        clocks = Deadline.objects.filter(case_id=event.case_id, trigger=trigger)
-        prompts = Prompt.objects.filter(case_id=event.case_id, trigger=trigger)
-        body["deadlines"] = DeadlineSerializer(clocks.select_related("rule"), many=True).data
-        body["prompts"] = PromptSerializer(prompts.select_related("rule"), many=True).data
+        body.update(_started(event.case_id, f"event:{event.pk}"))
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SupervisionSerializer, responses=SupervisionSerializer)

@@ -112,8 +112,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             deadlines=list(Deadline.objects.filter(case=case).select_related("rule")),
             prompts=case.prompts.all(),
             events=case.events.select_related("party"),
-            can_record_event=user.has_perm("cases.add_measure")
-            or user.has_perm("cases.review_case"),
+            can_record_event=cases.may_record_events(user),
             task=task,
             step=step,
             review_task=task if can_review else None,
