@@ -8,6 +8,7 @@ from viewflow.urls import Site
 
 from casework.core.views import AuditApp
 from casework.deadlines.views import CalendarApp
+from casework.inventory.views import InventoryApp
 from casework.org.views import HomeApp, OrgApp
 from casework.rules.views import RulesApp
 from casework.trips.views import TripsApp
@@ -17,7 +18,16 @@ site = Site(
     title=_("执法监督"),
     primary_color="#1a3a6b",
     secondary_color="#c62828",
-    viewsets=[HomeApp(), CasesApp(), TripsApp(), RulesApp(), CalendarApp(), OrgApp(), AuditApp()],
+    viewsets=[
+        HomeApp(),
+        CasesApp(),
+        InventoryApp(),
+        TripsApp(),
+        RulesApp(),
+        CalendarApp(),
+        OrgApp(),
+        AuditApp(),
+    ],
 )
 site.menu_template_name = "casework/site_menu.html"
 

@@ -99,11 +99,12 @@ def clocks_start(
     trigger: str,
     party: Party | None = None,
     measure: Measure | None = None,
+    subject: str = "",
 ) -> list[Deadline]:
     """Start the clocks whose rules fire for this event, and tell the handlers the duties
     (rules without a time limit) that fire with it. Idempotent per trigger and rule.
     The rules see the event, the case's kind and the party's facts; `measure` links what
-    it started."""
+    it started; `subject` names the thing it concerns (an item, for {物品})."""
     on = timezone.localtime(started_at).date()
     facts = {
         "event": event,
@@ -114,8 +115,9 @@ def clocks_start(
     fired = rules_firing(categories=CLOCK_CATEGORIES, context=facts, on=on)
     clocks = [r for r in fired if r.is_clock and r.trigger_event == event]
     duties = [r for r in fired if not r.is_clock]
+    values = _fill_values(case, party, started_at, subject)
     started = [
-        _clock_start(case, rule, trigger, started_at, measure, party)
+        _clock_start(case, rule, trigger, started_at, measure, values)
         for rule in clocks
         if not Deadline.objects.filter(case=case, rule=rule, trigger=trigger).exists()
     ]
@@ -126,7 +128,7 @@ def clocks_start(
             target=case,
             payload={"trigger": trigger, "rules": [d.rule.slug for d in started]},
         )
-    _prompts_send(case, duties, trigger, measure, _fill_values(case, party, started_at), event)
+    _prompts_send(case, duties, trigger, measure, values, event)
     return started
 
 
@@ -142,8 +144,12 @@ def _when(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
-def _fill_values(case: Case, party: Party | None, started_at: datetime) -> dict[str, str]:
+def _fill_values(
+    case: Case, party: Party | None, started_at: datetime, subject: str
+) -> dict[str, str]:
     values = {"案件编号": case.number, "案件": case.title, "案件名称": case.title}
+    if subject:
+        values["物品"] = subject
     values.update({name: party.name for name in _PARTY_NAMES if party is not None})
     values.update({name: _when(started_at) for name in _START_NAMES})
     return values
@@ -155,10 +161,10 @@ def _clock_start(
     trigger: str,
     started_at: datetime,
     measure: Measure | None,
-    party: Party | None,
+    fill: dict[str, str],
 ) -> Deadline:
     due_at = due_time(rule, started_at)
-    values = _fill_values(case, party, started_at) | {name: _when(due_at) for name in _DUE_NAMES}
+    values = fill | {name: _when(due_at) for name in _DUE_NAMES}
     deadline = Deadline.objects.create(
         case=case,
         measure=measure,
@@ -239,7 +245,7 @@ def clocks_for_measure(*, measure: Measure) -> list[Deadline]:
     )
 
 
-def clocks_for_event(*, event: CaseEvent) -> list[Deadline]:
+def clocks_for_event(*, event: CaseEvent, subject: str = "") -> list[Deadline]:
     """A recorded case event (送达, 复议申请, 拟询问…) starts its clocks and duties."""
     return clocks_start(
         case=event.case,
@@ -247,7 +253,30 @@ def clocks_for_event(*, event: CaseEvent) -> list[Deadline]:
         started_at=event.occurred_at,
         trigger=f"event:{event.pk}",
         party=event.party,
+        subject=subject,
     )
+
+
+def clocks_meet(*, by: Any, case: Case, trigger: str, note: str) -> list[int]:
+    """Stop the open clocks a trigger started, because the act they wait for was done (a
+    seized item handed to the custodian). The caller has checked `by`; returns their ids."""
+    open_ids = list(
+        Deadline.objects.filter(
+            case=case, trigger=trigger, status=Deadline.Status.OPEN
+        ).values_list("pk", flat=True)
+    )
+    if not open_ids:
+        return []
+    Deadline.objects.filter(pk__in=open_ids, status=Deadline.Status.OPEN).service_update(
+        status=Deadline.Status.MET, met_at=timezone.now(), met_by=by, met_note=note[:2000]
+    )
+    audit.record(
+        actor=by,
+        verb="deadlines.met",
+        target=case,
+        payload={"deadlines": open_ids, "trigger": trigger, "note": note[:300]},
+    )
+    return open_ids
 
 
 def deadline_sweep(*, now: datetime) -> int:

@@ -32,6 +32,7 @@ _READ_CASES = [
     "trips.view_trip",
     "trips.view_reminder",
     "deadlines.view_holiday",  # the working-day calendar behind every working-day clock
+    "inventory.view_inventory",
 ]
 # Recording: 辅警 may record incidents, parties and measures but never be responsible.
 _RECORD = [
@@ -40,10 +41,20 @@ _RECORD = [
     "cases.add_party",
     "cases.add_measure",
     "trips.add_trip",
+    "inventory.add_inventory",
+    "inventory.change_inventory",
+    "inventory.dispose_item",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OFFICER: [*_READ_ORG, *_READ_CASES, *_RECORD, "cases.add_case", "cases.handle_case"],
+    Role.OFFICER: [
+        *_READ_ORG,
+        *_READ_CASES,
+        *_RECORD,
+        "cases.add_case",
+        "cases.handle_case",
+        "inventory.sign_inventory",  # 辅警 list items but a 民警 signs
+    ],
     Role.AUXILIARY: [*_READ_ORG, *_READ_CASES, *_RECORD],
     Role.LEGAL_OFFICER: [
         *_READ_ORG,

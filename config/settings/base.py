@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "casework.rules",
     "casework.deadlines",
     "casework.trips",
+    "casework.inventory",
     "casework.workflow",
 ]
 
@@ -243,7 +244,11 @@ CELERY_BEAT_SCHEDULE = {
 # The only folders PDF rendering may read files from (fonts and images shipped with casework).
 PDF_ASSET_DIRS = [BASE_DIR / "templates" / "print"]
 
-# Database triggers that refuse UPDATE/DELETE/TRUNCATE on audit rows (core migration 0002).
+# The address users reach casework at: printed forms carry a QR code pointing back to the record.
+CASEWORK_BASE_URL = env_str("CASEWORK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Database triggers that refuse UPDATE/DELETE/TRUNCATE on audit rows (core migration 0002)
+# and changes to signed inventories (inventory migration 0002).
 CASEWORK_AUDIT_DB_TRIGGERS = True
 
 # An unacknowledged pre-trip briefing goes again to the officer and to the legal officers this

@@ -17,5 +17,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 ALLOWED_HOSTS = ["*"]
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 # pytest-django empties tables between transactional tests; the append-only triggers would
-# refuse that. tests/core/test_audit.py installs them for the test that checks them.
+# refuse that. The tests that check them (audit, inventory immutability) install them.
 CASEWORK_AUDIT_DB_TRIGGERS = False
