@@ -170,7 +170,8 @@ def _clock_start(
         measure=measure,
         rule=rule,
         trigger=trigger,
-        title=rule.title,
+        # Three seized items are three clocks: the title says which is which.
+        title=f"{rule.title}({fill['物品']})"[:200] if "物品" in fill else rule.title,
         text=rules.render(rule.text, values),
         legal_basis=rule.legal_basis,
         started_at=started_at,

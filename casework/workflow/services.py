@@ -22,6 +22,7 @@ from casework.cases.selectors import access_case, handler_ids
 from casework.core import audit
 from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
 from casework.deadlines.services import clocks_for_event, clocks_for_measure, clocks_start
+from casework.inventory.selectors import case_has_open_inventory
 from casework.workflow.flows import APPROVE, CaseFlow
 from casework.workflow.selectors import GATE_OF_NODE, STATUS_OF_NODE, active_task
 
@@ -101,6 +102,7 @@ def review_decide(
 
     1. the task must be a pending gate of a case the reviewer may decide (station, role);
     2. nobody decides a gate on a case they handle; a task claimed by another is theirs;
+       the case is not closed while a property inventory is open;
     3. the decision, with the SHA-256 of the state decided on, and the flow move commit
        together; a second reviewer racing on the same task gets a conflict, nothing stored.
     """
@@ -109,6 +111,9 @@ def review_decide(
         raise Conflict(_("该任务已由他人处理,请刷新后查看最新结果"))
     if task.owner_id not in (None, by.pk):
         raise Conflict(_("该任务已被 %(u)s 认领") % {"u": task.owner})
+    if gate == Gate.CHIEF_APPROVAL and decision == APPROVE and case_has_open_inventory(case.pk):
+        # 全流程闭环: the chief's approval closes the case; every item must have its end state.
+        raise Conflict(_("本案尚有未闭环的随身物品处置表,所有物品处置完毕后才能结案"))
     try:
         with transaction.atomic():
             record = cases.decision_record(
