@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from casework.cases import api as cases_api
 from casework.deadlines import api as deadlines_api
+from casework.inventory import api as inventory_api
 from casework.org import api as org_api
 from casework.rules import api as rules_api
 from casework.trips import api as trips_api
@@ -19,6 +20,7 @@ router.register("deadlines", deadlines_api.DeadlineViewSet, basename="deadline")
 router.register("holidays", deadlines_api.HolidayViewSet, basename="holiday")
 router.register("trips", trips_api.TripViewSet, basename="trip")
 router.register("reminders", trips_api.ReminderViewSet, basename="reminder")
+router.register("inventories", inventory_api.InventoryViewSet, basename="inventory")
 router.register("stations", org_api.StationViewSet, basename="station")
 router.register("officers", org_api.OfficerViewSet, basename="officer")
 

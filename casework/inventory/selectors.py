@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from casework.cases.selectors import case_list
 from casework.core.errors import NotFoundOrForbidden, as_id
-from casework.inventory.models import Inventory, PropertyItem
+from casework.inventory.models import Inventory, ItemPhoto, PropertyItem
 
 OPEN = [Inventory.Status.DRAFT, Inventory.Status.SIGNED]
 
@@ -28,10 +28,11 @@ def inventory_list(
     if case_id is not None:
         found = found.filter(case_id=case_id)
     live = Q(items__removed_at__isnull=True)
-    return found.select_related("case", "party", "station", "created_by__profile").annotate(
+    counted = found.select_related("case", "party", "station", "created_by__profile").annotate(
         item_count=Count("items", filter=live),
         open_item_count=Count("items", filter=live & Q(items__disposition="")),
     )
+    return counted.order_by("-created_at", "-pk")  # the GROUP BY drops Meta.ordering
 
 
 def access_inventory(user: Any, inventory_id: object, *, for_update: bool = False) -> Inventory:
@@ -60,12 +61,22 @@ def access_item(user: Any, item_id: object) -> PropertyItem:
     return item
 
 
+def access_photo(user: Any, photo_id: object) -> ItemPhoto:
+    photo = ItemPhoto.objects.select_related("item").filter(pk=as_id(photo_id)).first()
+    if photo is None or not inventory_list(user=user).filter(pk=photo.item.inventory_id).exists():
+        raise NotFoundOrForbidden(
+            target_type="inventory.itemphoto", target_id=photo_id, denied=photo is not None
+        )
+    return photo
+
+
 def live_items(inventory: Inventory) -> QuerySet[PropertyItem]:
     """The items listed on the form (struck-out draft rows are kept but not listed)."""
+    photos = ItemPhoto.objects.select_related("uploaded_by")
     return (
         inventory.items.filter(removed_at__isnull=True)
-        .select_related("custodian__profile", "seizure__custodian__profile")
-        .prefetch_related("photos")
+        .select_related("custodian__profile", "seizure__custodian__profile", "disposed_by")
+        .prefetch_related(Prefetch("photos", queryset=photos))
     )
 
 

@@ -41,6 +41,7 @@ SHORTCUTS: list[tuple[Any, str, str]] = [
     (_("我的任务"), "cases:queue", "cases.view_case"),
     (_("法制员工作台"), "cases:workbench", "cases.review_case"),
     (_("时限监控"), "cases:clock-list", "cases.view_case"),
+    (_("随身物品处置表"), "inventory:index", "inventory.view_inventory"),
     (_("受理案件"), "cases:case-create", "cases.add_case"),
     (_("警情"), "cases:incident-list", "cases.view_incident"),
     (_("出差与提醒"), "trips:index", "trips.view_trip"),

@@ -23,8 +23,13 @@ from casework.cases.api import (
 from casework.cases.models import Case, GateDecision, Incident
 from casework.cases.selectors import access_case, case_list
 from casework.cases.services import supervision_open
+from casework.core.errors import as_id
 from casework.deadlines.api import DeadlineSerializer, PromptSerializer
 from casework.deadlines.models import Deadline, Prompt
+from casework.inventory import api as inventory_api
+from casework.inventory import serializers as inventory_serializers
+from casework.inventory.selectors import inventory_list
+from casework.inventory.services import inventory_open
 from casework.workflow import services
 from casework.workflow.selectors import GATE_OF_NODE, gates_of, review_queue, timeline_of
 
@@ -204,6 +209,26 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Case]):
         body = dict(CaseEventSerializer(event).data)
         body.update(_started(event.case_id, f"event:{event.pk}"))
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=inventory_serializers.InventorySerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=inventory_serializers.InventoryOpenSerializer,
+        responses={201: inventory_serializers.InventoryDetailSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def inventories(self, request: Request, pk: str) -> Response:
+        """The case's property inventories (paginated), or a new one for a suspect (a draft)."""
+        if request.method == "POST":
+            form = inventory_serializers.InventoryOpenSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            inventory = inventory_open(by=request.user, case_id=as_id(pk), **form.validated_data)
+            return inventory_api.inventory_answer(request, inventory.pk, status.HTTP_201_CREATED)
+        found: Any = inventory_list(user=request.user, case_id=self.get_object().pk)
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(
+            inventory_serializers.InventorySerializer(page, many=True).data
+        )
 
     @extend_schema(request=SupervisionSerializer, responses=SupervisionSerializer)
     @action(detail=True, methods=["post"])

@@ -17,13 +17,14 @@ from django.views.generic import TemplateView
 from viewflow.urls import Application
 
 from casework.cases import services as cases
-from casework.cases.models import Case, ChecklistItem, Gate, SupervisionItem
+from casework.cases.models import Case, ChecklistItem, Gate, Party, SupervisionItem
 from casework.cases.selectors import access_case, case_list, handler_ids, incident_list
 from casework.cases.views import IncidentCreateView, IncidentDetailView, IncidentListView
 from casework.core.web import run_service
 from casework.deadlines.models import Deadline
 from casework.deadlines.selectors import clocks_counts, clocks_watch
 from casework.deadlines.services import deadline_meet
+from casework.inventory.selectors import inventory_list
 from casework.workflow import forms, services
 from casework.workflow.selectors import (
     GATE_OF_NODE,
@@ -101,6 +102,11 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         )
         is_open = case.status not in {Case.Status.CLOSED, Case.Status.EVALUATED}
         forms_ = kwargs.get("forms", {})
+        # 随身物品处置表: filled by one handling the case, for a suspect of it.
+        can_inventory = (
+            is_open and is_handler and user.has_perm("inventory.add_inventory")
+            and case.parties.filter(role=Party.Role.SUSPECT).exists()
+        )  # fmt: skip
         return super().get_context_data(
             case=case,
             gates=gates_of(case),
@@ -126,6 +132,8 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             disposition_form=forms_.get("disposition") or forms.DispositionForm(),
             supervision_form=forms_.get("supervision") or forms.SupervisionForm(),
             answer_form=forms.AnswerForm(),
+            inventories=inventory_list(user=user, case_id=case.pk).order_by("-taken_at", "-pk"),
+            can_inventory=can_inventory,
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
