@@ -24,7 +24,7 @@ from casework.core.web import run_service
 from casework.deadlines.models import Deadline
 from casework.deadlines.selectors import clocks_counts, clocks_watch
 from casework.deadlines.services import deadline_meet
-from casework.inventory.selectors import inventory_list
+from casework.inventory.selectors import inventory_list, open_inventories
 from casework.workflow import forms, services
 from casework.workflow.selectors import (
     GATE_OF_NODE,
@@ -292,6 +292,7 @@ class WorkbenchView(LoginRequiredMixin, TemplateView):
             "open_flags": counts["open_flags"],
             "clock_counts": clocks_counts(user=user, now=now),
             "urgent_clocks": clocks_watch(user=user, now=now)[:10],
+            "open_inventories": open_inventories(user=user, limit=10),
             "now": now,
         }
         if tab == Gate.DISPATCH:
@@ -328,6 +329,7 @@ class ClockListView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             page=page, state=state, states=self.STATES, now=now,
             counts=clocks_counts(user=self.request.user, now=now),
+            open_inventories=open_inventories(user=self.request.user, limit=10),
         )  # fmt: skip
 
 
