@@ -37,8 +37,9 @@ lint: setup-dev  ## ruff lint + format check
 typecheck: setup-dev  ## mypy with django-stubs
 	$(VENV)/bin/mypy casework config
 
-bench: setup  ## the benchmarks at full scale (needs DATABASE_URL=postgres://…)
+bench: setup-dev  ## the benchmarks at full scale (needs DATABASE_URL=postgres://…)
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py bench_sweep
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py bench_inventory_pdf
 
 integration: setup-dev  ## PostgreSQL + Redis + a real Celery worker (see .ci/run)
 	$(PY) -m pytest -m integration tests/integration

@@ -27,12 +27,15 @@ def test_a_worker_renders_the_signed_form_once_and_it_is_served_from_storage(
     officer = make_officer("it_inv", station=xq, roles=["officer"], display_name="李瑞旸").user
     make_officer("it_inv2", station=xq, roles=["officer"])
     case = workflow.case_start(by=officer, kind="administrative", title="集成案", summary="集成")
-    suspect = workflow.party_add(by=officer, case_id=case.pk, role="suspect", name="张三", gender="M")
+    suspect = workflow.party_add(
+        by=officer, case_id=case.pk, role="suspect", name="张三", gender="M"
+    )
     inventory = services.inventory_open(
         by=officer, case_id=case.pk, party_id=suspect.pk,
         items=[
             {"category": "phone", "name": "华为手机", "quantity": "1", "unit": "部"},
-            {"category": "wallet", "name": "空钱包", "quantity": "1", "unit": "个", "is_empty": True},
+            {"category": "wallet", "name": "钱包", "quantity": "1", "unit": "个",
+             "is_empty": True},
         ],
     )  # fmt: skip
     services.inventory_sign(
