@@ -487,8 +487,9 @@ def _pdf(user: AbstractBaseUser, inventory_id: int) -> tuple[Any, bytes]:
     response = api_for(user).get(f"/api/v1/inventories/{inventory_id}/pdf/")
     if response.status_code != 200:
         return response, b""
+    # Consuming the stream closes the response (the test client's wrapper); closing it again
+    # would fire request_finished and drop the test's PostgreSQL connection.
     content = b"".join(response.streaming_content)
-    response.close()
     return response, content
 
 
