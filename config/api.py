@@ -8,6 +8,7 @@ from casework.cases import api as cases_api
 from casework.deadlines import api as deadlines_api
 from casework.inventory import api as inventory_api
 from casework.org import api as org_api
+from casework.reviews import api as reviews_api
 from casework.rules import api as rules_api
 from casework.trips import api as trips_api
 from casework.workflow import api as workflow_api
@@ -21,6 +22,8 @@ router.register("holidays", deadlines_api.HolidayViewSet, basename="holiday")
 router.register("trips", trips_api.TripViewSet, basename="trip")
 router.register("reminders", trips_api.ReminderViewSet, basename="reminder")
 router.register("inventories", inventory_api.InventoryViewSet, basename="inventory")
+router.register("retrospectives", reviews_api.RetrospectiveViewSet, basename="retrospective")
+router.register("actions", reviews_api.ActionViewSet, basename="action")
 router.register("stations", org_api.StationViewSet, basename="station")
 router.register("officers", org_api.OfficerViewSet, basename="officer")
 

@@ -33,6 +33,7 @@ _READ_CASES = [
     "trips.view_reminder",
     "deadlines.view_holiday",  # the working-day calendar behind every working-day clock
     "inventory.view_inventory",
+    "reviews.view_retrospective",
 ]
 # Recording: 辅警 may record incidents, parties and measures but never be responsible.
 _RECORD = [
@@ -61,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_READ_CASES,
         "cases.flag_incident",
         "cases.review_case",
+        "reviews.verify_action",
         "cases.change_checklistitem",
         "cases.add_checklistitem",
         "cases.view_checklistitem",

@@ -30,6 +30,7 @@ from casework.inventory import api as inventory_api
 from casework.inventory import serializers as inventory_serializers
 from casework.inventory.selectors import inventory_list
 from casework.inventory.services import inventory_open
+from casework.reviews import api as reviews_api
 from casework.workflow import services
 from casework.workflow.selectors import GATE_OF_NODE, gates_of, review_queue, timeline_of
 
@@ -209,6 +210,14 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Case]):
         body = dict(CaseEventSerializer(event).data)
         body.update(_started(event.case_id, f"event:{event.pk}"))
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=reviews_api.OpenSerializer, responses={201: reviews_api.RetrospectiveSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def retrospectives(self, request: Request, pk: str) -> Response:
+        """Open the case's retrospective by hand (legal officer or chief; one per case)."""
+        return reviews_api.case_retrospective_open(request, as_id(pk))
 
     @extend_schema(methods=["GET"], responses=inventory_serializers.InventorySerializer(many=True))
     @extend_schema(

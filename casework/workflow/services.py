@@ -23,8 +23,14 @@ from casework.core import audit
 from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
 from casework.deadlines.services import clocks_for_event, clocks_for_measure, clocks_start
 from casework.inventory.selectors import case_has_open_inventory
+from casework.reviews.services import retrospective_trigger
 from casework.workflow.flows import APPROVE, CaseFlow
 from casework.workflow.selectors import GATE_OF_NODE, STATUS_OF_NODE, active_task
+
+EVENT_RETROSPECTIVES: dict[str, str] = {
+    CaseEvent.Kind.RECONSIDERATION_FILED: "reconsideration",
+    CaseEvent.Kind.COMPLAINT_RECEIVED: "litigation",
+}
 
 # Who decides which gate: the model permission, checked together with the case's station.
 GATE_PERMISSION = {
@@ -128,11 +134,27 @@ def review_decide(
     except IntegrityError:
         raise Conflict(_("该任务已由他人处理,请刷新后查看最新结果")) from None
     _run(task, decision, case)
+    _retrospective_after(case, gate, decision)
     if gate == Gate.ACCEPTANCE and decision == APPROVE:
         # 受案/立案: the case clock starts (2012 治安法 counts from 受理, 2025 from 立案).
         for event in ("case_accepted", "case_filed"):
             clocks_start(case=case, event=event, started_at=record.decided_at, trigger=event)
     return record
+
+
+def _retrospective_after(case: Case, gate: str, decision: str) -> None:
+    """一案一复盘: a major or reconsideration-prone case is reviewed once it closes; a gate
+    returned twice shows something went wrong and is reviewed too."""
+    if gate == Gate.CHIEF_APPROVAL and decision == APPROVE:
+        if case.is_major:
+            retrospective_trigger(case=case, trigger="major_case")
+        elif case.reconsideration_risk:
+            retrospective_trigger(case=case, trigger="reconsideration_risk")
+    returns = GateDecision.objects.filter(
+        case=case, gate=gate, decision=GateDecision.Decision.RETURN
+    )
+    if decision != APPROVE and returns.count() >= 2:
+        retrospective_trigger(case=case, trigger="gate_returned_twice")
 
 
 @transaction.atomic
@@ -211,6 +233,9 @@ def event_record(*, by: Any, case_id: int, **fields: Any) -> CaseEvent:
     """Record a procedural step (送达, 复议申请, 拟询问…); its clocks and duties start with it."""
     event = cases.case_event_add(by=by, case_id=case_id, **fields)
     clocks_for_event(event=event)
+    outcome = EVENT_RETROSPECTIVES.get(event.kind)
+    if outcome:  # a reconsideration or a lawsuit: the case is reviewed (案后复盘)
+        retrospective_trigger(case=event.case, trigger=outcome)
     return event
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "casework.deadlines",
     "casework.trips",
     "casework.inventory",
+    "casework.reviews",
     "casework.workflow",
 ]
 
@@ -235,6 +236,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "casework.core.tasks.outbox_sweep", "schedule": 60.0},
     "deadline-sweep": {"task": "casework.deadlines.tasks.deadline_sweep", "schedule": 60.0},
     "reminders-escalate": {"task": "casework.trips.tasks.reminders_escalate", "schedule": 60.0},
+    "retrospectives-overdue": {
+        "task": "casework.reviews.tasks.retrospectives_for_overdue_clocks",
+        "schedule": 300.0,
+    },
     "audit-verify-nightly": {
         "task": "casework.core.tasks.audit_verify_chain",
         "schedule": crontab(hour=3, minute=17),

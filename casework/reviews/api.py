@@ -1,0 +1,155 @@
+"""`/api/v1/retrospectives/` and `/api/v1/actions/` (API.md: post-case review)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from casework.core.errors import as_id
+from casework.reviews import selectors, services
+from casework.reviews.models import CorrectiveAction, Finding, Retrospective
+
+
+class FindingSerializer(serializers.ModelSerializer[Finding]):
+    category = serializers.CharField(source="category.code")
+    officer = serializers.CharField(source="officer.username", default=None)
+
+    class Meta:
+        model = Finding
+        fields = ["id", "category", "description", "cause", "officer", "created_at"]
+
+
+class ActionSerializer(serializers.ModelSerializer[CorrectiveAction]):
+    owner = serializers.CharField(source="owner.username")
+    verified_by = serializers.CharField(source="verified_by.username", default=None)
+
+    class Meta:
+        model = CorrectiveAction
+        fields = [
+            "id", "retrospective", "finding", "description", "owner", "due_on", "status",
+            "evidence", "completed_at", "verified_by", "verified_at", "verification_note",
+        ]  # fmt: skip
+
+
+class RetrospectiveSerializer(serializers.ModelSerializer[Retrospective]):
+    findings = FindingSerializer(many=True, read_only=True)
+    actions = ActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Retrospective
+        fields = [
+            "id",
+            "case",
+            "trigger",
+            "status",
+            "opened_at",
+            "closed_at",
+            "findings",
+            "actions",
+        ]
+
+
+class OpenSerializer(serializers.Serializer[Any]):
+    trigger = serializers.CharField(required=False, default="manual")
+
+
+class FindingInSerializer(serializers.Serializer[Any]):
+    category = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
+    cause = serializers.CharField(required=False, allow_blank=True, default="")
+    officer = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ActionInSerializer(serializers.Serializer[Any]):
+    finding = serializers.IntegerField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(allow_blank=True)
+    owner = serializers.CharField(required=False, allow_blank=True, default="")
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CompleteSerializer(serializers.Serializer[Any]):
+    evidence = serializers.CharField(allow_blank=True)
+
+
+class VerifySerializer(serializers.Serializer[Any]):
+    accepted = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _valid(serializer_class: Any, request: Request) -> dict[str, Any]:
+    form = serializer_class(data=request.data)
+    form.is_valid(raise_exception=True)
+    return dict(form.validated_data)
+
+
+class RetrospectiveViewSet(viewsets.ReadOnlyModelViewSet[Retrospective]):
+    """`GET /api/v1/retrospectives/?case=`; findings and actions are added to one."""
+
+    serializer_class = RetrospectiveSerializer
+
+    def get_queryset(self) -> Any:
+        case = self.request.query_params.get("case")
+        found = selectors.retrospective_list(
+            user=self.request.user, case_id=as_id(case) if case else None
+        )
+        return found.prefetch_related("findings__category", "findings__officer", "actions__owner")
+
+    def get_object(self) -> Retrospective:
+        return selectors.access_retrospective(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(
+        parameters=[OpenApiParameter("case", int)], responses=RetrospectiveSerializer(many=True)
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=FindingInSerializer, responses={201: FindingSerializer})
+    @action(detail=True, methods=["post"])
+    def findings(self, request: Request, pk: str) -> Response:
+        data = _valid(FindingInSerializer, request)
+        finding = services.finding_add(by=request.user, retrospective_id=as_id(pk), **data)
+        return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ActionInSerializer, responses={201: ActionSerializer})
+    @action(detail=True, methods=["post"])
+    def actions(self, request: Request, pk: str) -> Response:
+        data = _valid(ActionInSerializer, request)
+        created = services.action_add(by=request.user, retrospective_id=as_id(pk), **data)
+        return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class ActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
+    """`POST /api/v1/actions/{id}/complete/` (owner) and `/verify/` (legal officer)."""
+
+    serializer_class = ActionSerializer
+
+    def get_queryset(self) -> Any:
+        return CorrectiveAction.objects.none()  # reached only through access_action
+
+    @extend_schema(request=CompleteSerializer, responses=ActionSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str) -> Response:
+        done = services.action_complete(
+            by=request.user, action_id=as_id(pk), **_valid(CompleteSerializer, request)
+        )
+        return Response(ActionSerializer(done).data)
+
+    @extend_schema(request=VerifySerializer, responses=ActionSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str) -> Response:
+        checked = services.action_verify(
+            by=request.user, action_id=as_id(pk), **_valid(VerifySerializer, request)
+        )
+        return Response(ActionSerializer(checked).data)
+
+
+def case_retrospective_open(request: Request, case_id: int) -> Response:
+    """`POST /api/v1/cases/{id}/retrospectives/` (the case API calls this)."""
+    data = _valid(OpenSerializer, request)
+    opened = services.retrospective_open(by=request.user, case_id=case_id, **data)
+    return Response(RetrospectiveSerializer(opened).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewsConfig(AppConfig):
+    name = "casework.reviews"
+    label = "reviews"
+    verbose_name = _("案后复盘")
+
+    def ready(self) -> None:
+        from casework.core import verbs
+
+        verbs.register(
+            {
+                "reviews.opened": _("启动案后复盘"),
+                "reviews.finding_added": _("登记复盘问题"),
+                "reviews.action_added": _("制定整改措施"),
+                "reviews.action_completed": _("整改措施完成"),
+                "reviews.action_verified": _("核验整改措施"),
+                "reviews.closed": _("复盘结束"),
+            }
+        )

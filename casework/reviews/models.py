@@ -1,0 +1,145 @@
+"""案后复盘: one retrospective per case, its findings, and corrective actions tracked until a
+legal officer has verified them (一案一复盘、一案一回溯)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.core.models import AuditedQuerySet
+
+USER = settings.AUTH_USER_MODEL
+
+
+class FindingCategory(models.Model):
+    """A kind of problem found (未全程开启执法记录仪, 法律文书瑕疵…): a list legal officers keep."""
+
+    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    name = models.CharField(_("问题类别"), max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("问题类别")
+        verbose_name_plural = _("问题类别")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Retrospective(models.Model):
+    class Trigger(models.TextChoices):
+        MAJOR_CASE = "major_case", _("重大案件")
+        RECONSIDERATION_RISK = "reconsideration_risk", _("易引发行政复议案件")
+        RECONSIDERATION = "reconsideration", _("行政复议")
+        LITIGATION = "litigation", _("行政诉讼")
+        GATE_RETURNED_TWICE = "gate_returned_twice", _("审核两次退回")
+        OVERDUE_CLOCK = "overdue_clock", _("法定时限超期")
+        MANUAL = "manual", _("人工启动")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("复盘中")
+        CLOSED = "closed", _("已结束")
+
+    station = models.ForeignKey("org.Station", on_delete=models.PROTECT, related_name="+")
+    # 一案一复盘: the one-to-one makes a second retrospective of a case impossible.
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.PROTECT, related_name="retrospective"
+    )
+    trigger = models.CharField(_("启动原因"), max_length=24, choices=Trigger.choices)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    opened_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("启动时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("案后复盘")
+        verbose_name_plural = _("案后复盘")
+        ordering = ["-opened_at"]
+        permissions = [("verify_action", _("核验整改措施"))]
+        indexes = [models.Index(fields=["station", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_trigger_display()}"
+
+
+class Finding(models.Model):
+    retrospective = models.ForeignKey(
+        Retrospective, on_delete=models.PROTECT, related_name="findings"
+    )
+    category = models.ForeignKey(
+        FindingCategory, verbose_name=_("问题类别"), on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField(_("问题描述"))
+    cause = models.TextField(_("原因分析"), blank=True)
+    officer = models.ForeignKey(
+        USER, verbose_name=_("责任民警"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("复盘问题")
+        verbose_name_plural = _("复盘问题")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.description[:30]}"
+
+
+class CorrectiveAction(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("待整改")
+        DONE = "done", _("已完成,待核验")
+        VERIFIED = "verified", _("已核验")
+        REJECTED = "rejected", _("核验未通过")
+
+    retrospective = models.ForeignKey(
+        Retrospective, on_delete=models.PROTECT, related_name="actions"
+    )
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="actions")
+    description = models.TextField(_("整改措施"))
+    owner = models.ForeignKey(
+        USER, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("整改期限"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    evidence = models.TextField(_("整改情况"), blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_note = models.TextField(_("核验意见"), blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改措施")
+        verbose_name_plural = _("整改措施")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status in {self.Status.OPEN, self.Status.REJECTED} and self.due_on < today

@@ -1,0 +1,44 @@
+"""Reads of retrospectives, always through the case's visibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from casework.cases.selectors import case_list
+from casework.core.errors import NotFoundOrForbidden, as_id
+from casework.reviews.models import CorrectiveAction, Retrospective
+
+
+def retrospective_list(*, user: Any, case_id: int | None = None) -> QuerySet[Retrospective]:
+    if not user.has_perm("reviews.view_retrospective"):
+        return Retrospective.objects.none()
+    found = Retrospective.objects.filter(case__in=case_list(user=user).values("pk"))
+    if case_id is not None:
+        found = found.filter(case_id=case_id)
+    return found.select_related("case", "station", "opened_by").order_by("-opened_at", "-pk")
+
+
+def access_retrospective(user: Any, retrospective_id: object) -> Retrospective:
+    found = retrospective_list(user=user).filter(pk=as_id(retrospective_id)).first()
+    if found is None:
+        exists = Retrospective.objects.filter(pk=as_id(retrospective_id)).exists()
+        raise NotFoundOrForbidden(
+            target_type="reviews.retrospective", target_id=retrospective_id, denied=exists
+        )
+    return found
+
+
+def access_action(user: Any, action_id: object) -> CorrectiveAction:
+    action = CorrectiveAction.objects.filter(pk=as_id(action_id)).first()
+    visible = action is not None and (
+        retrospective_list(user=user).filter(pk=action.retrospective_id).exists()
+        or action.owner_id == getattr(user, "pk", None)
+    )
+    if not visible:
+        raise NotFoundOrForbidden(
+            target_type="reviews.correctiveaction", target_id=action_id, denied=action is not None
+        )
+    assert action is not None
+    return action

@@ -1,0 +1,259 @@
+"""Writes to retrospectives: open one per case, record findings, set corrective actions and
+follow each from open to verified. Check → change → audit, one transaction each."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.cases.models import Case
+from casework.cases.selectors import access_case
+from casework.core import audit
+from casework.core.errors import Conflict, RuleViolation
+from casework.core.notify import notify
+from casework.org.roles import Role
+from casework.reviews import selectors
+from casework.reviews.models import CorrectiveAction, Finding, FindingCategory, Retrospective
+
+User = get_user_model()
+OPEN_ACTION = {CorrectiveAction.Status.OPEN, CorrectiveAction.Status.REJECTED}
+
+
+def _legal_officers(station_id: int) -> list[Any]:
+    return list(
+        User.objects.filter(
+            groups__name=Role.LEGAL_OFFICER, profile__station_id=station_id, is_active=True
+        )
+    )
+
+
+def _create(case: Case, trigger: str, by: Any) -> Retrospective:
+    """Create the case's one retrospective and hand it to the station's legal officers."""
+    retrospective = Retrospective.objects.create(
+        station_id=case.station_id, case=case, trigger=trigger, opened_by=by
+    )
+    audit.record(
+        actor=by, verb="reviews.opened", target=retrospective, payload={"trigger": trigger}
+    )
+    for officer in _legal_officers(case.station_id):
+        notify(
+            recipient=officer,
+            subject=_("【案后复盘】%(c)s(%(t)s)")
+            % {"c": case.number, "t": retrospective.get_trigger_display()},
+            body=_("请对 %(c)s %(title)s 开展一案一复盘、一案一回溯。")
+            % {"c": case.number, "title": case.title},
+            key=f"retrospective:{retrospective.pk}:{officer.pk}",
+            link=f"/cases/{case.pk}/",
+        )
+    return retrospective
+
+
+@transaction.atomic
+def retrospective_open(*, by: Any, case_id: int, trigger: str = "manual") -> Retrospective:
+    """The legal officer or the chief opens a case's retrospective by hand (one per case)."""
+    case = access_case(by, case_id, for_update=True)
+    if not (by.has_perm("cases.review_case") or by.has_perm("cases.approve_case")):
+        raise PermissionDenied("reviews.add_retrospective")
+    if trigger not in Retrospective.Trigger.values:
+        raise ValidationError({"trigger": _("未知的启动原因:%(t)s") % {"t": trigger}})
+    if Retrospective.objects.filter(case=case).exists():
+        raise ValidationError({"case": _("本案已有复盘(一案一复盘)")})
+    try:
+        with transaction.atomic():
+            return _create(case, trigger, by)
+    except IntegrityError:  # a second click racing the first
+        raise ValidationError({"case": _("本案已有复盘(一案一复盘)")}) from None
+
+
+def retrospective_trigger(*, case: Case, trigger: str) -> Retrospective | None:
+    """Open the case's retrospective because something happened (a major case closed, a
+    reconsideration filed…). Idempotent: the case's existing one is kept; returns the new one."""
+    if Retrospective.objects.filter(case=case).exists():
+        return None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                return _create(case, trigger, None)
+        except IntegrityError:
+            return None
+
+
+def _require_reviewer(by: Any, retrospective: Retrospective) -> None:
+    if not by.has_perm("reviews.verify_action"):
+        raise RuleViolation(_("只有法制员可以登记复盘问题和整改措施"))
+    if retrospective.status != Retrospective.Status.OPEN:
+        raise Conflict(_("该复盘已结束"))
+
+
+def _station_user(retrospective: Retrospective, username: str, field: str) -> Any:
+    user = User.objects.filter(
+        username=username, is_active=True, profile__station_id=retrospective.station_id
+    ).first()
+    if user is None:
+        raise ValidationError({field: _("须为本所在职人员")})
+    return user
+
+
+@transaction.atomic
+def finding_add(
+    *,
+    by: Any,
+    retrospective_id: int,
+    category: str,
+    description: str,
+    cause: str = "",
+    officer: str = "",
+) -> Finding:
+    """Record a problem found in the case, with its cause and, optionally, the officer."""
+    retrospective = selectors.access_retrospective(by, retrospective_id)
+    _require_reviewer(by, retrospective)
+    kind = FindingCategory.objects.filter(code=category, is_active=True).first()
+    if kind is None:
+        raise ValidationError({"category": _("请选择问题类别")})
+    if not description.strip():
+        raise ValidationError({"description": _("请描述发现的问题")})
+    who = _station_user(retrospective, officer, "officer") if officer else None
+    finding = Finding.objects.create(
+        retrospective=retrospective, category=kind, description=description.strip(),
+        cause=cause.strip(), officer=who, created_by=by,
+    )  # fmt: skip
+    audit.record(
+        actor=by,
+        verb="reviews.finding_added",
+        target=retrospective,
+        payload={"finding": finding.pk, "category": kind.code, "officer": officer},
+    )
+    return finding
+
+
+@transaction.atomic
+def action_add(
+    *,
+    by: Any,
+    retrospective_id: int,
+    finding: int | None,
+    description: str,
+    owner: str,
+    due_on: date | None,
+) -> CorrectiveAction:
+    """Set a corrective action on a finding: an owner and a due date are required."""
+    retrospective = selectors.access_retrospective(by, retrospective_id)
+    _require_reviewer(by, retrospective)
+    found = retrospective.findings.filter(pk=finding).first() if finding else None
+    if found is None:
+        raise ValidationError({"finding": _("请选择本复盘中的问题")})
+    if not description.strip():
+        raise ValidationError({"description": _("请填写整改措施")})
+    if not owner:
+        raise ValidationError({"owner": _("请指定责任人")})
+    responsible = _station_user(retrospective, owner, "owner")
+    if due_on is None:
+        raise ValidationError({"due_on": _("请填写整改期限")})
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": _("整改期限不能早于今天")})
+    action = CorrectiveAction.objects.create(
+        retrospective=retrospective, finding=found, description=description.strip(),
+        owner=responsible, due_on=due_on, created_by=by,
+    )  # fmt: skip
+    audit.record(
+        actor=by,
+        verb="reviews.action_added",
+        target=retrospective,
+        payload={"action": action.pk, "owner": owner, "due_on": str(due_on)},
+    )
+    notify(
+        recipient=responsible,
+        subject=_("【整改措施】%(c)s") % {"c": retrospective.case.number},
+        body=_("%(d)s(期限 %(due)s)") % {"d": action.description, "due": due_on},
+        key=f"action:{action.pk}:assigned",
+        link=f"/cases/{retrospective.case_id}/",
+    )
+    return action
+
+
+@transaction.atomic
+def action_complete(*, by: Any, action_id: int, evidence: str) -> CorrectiveAction:
+    """The owner reports the action done, with what was done (the evidence)."""
+    action = selectors.access_action(by, action_id)
+    if action.owner_id != by.pk:
+        raise RuleViolation(_("只有责任人可以报告整改完成"))
+    if not evidence.strip():
+        raise ValidationError({"evidence": _("请填写整改情况")})
+    done = CorrectiveAction.objects.filter(pk=action.pk, status__in=OPEN_ACTION).service_update(
+        status=CorrectiveAction.Status.DONE, evidence=evidence.strip(), completed_at=timezone.now()
+    )
+    if not done:
+        raise Conflict(_("该整改措施已报告完成或已核验"))
+    action.refresh_from_db()
+    audit.record(
+        actor=by,
+        verb="reviews.action_completed",
+        target=action.retrospective,
+        payload={"action": action.pk},
+    )
+    return action
+
+
+@transaction.atomic
+def action_verify(*, by: Any, action_id: int, accepted: bool, note: str = "") -> CorrectiveAction:
+    """A legal officer, never the owner, verifies a done action or sends it back. The
+    retrospective ends when every action is verified."""
+    action = selectors.access_action(by, action_id)
+    if not by.has_perm("reviews.verify_action"):
+        raise RuleViolation(_("只有法制员可以核验整改措施"))
+    if action.owner_id == by.pk:
+        raise RuleViolation(_("不能核验本人负责的整改措施"))
+    if action.status != CorrectiveAction.Status.DONE:
+        raise ValidationError({"status": _("整改措施尚未报告完成,不能核验")})
+    if not accepted and not note.strip():
+        raise ValidationError({"note": _("核验未通过的,须说明理由")})
+    status = CorrectiveAction.Status.VERIFIED if accepted else CorrectiveAction.Status.REJECTED
+    moved = CorrectiveAction.objects.filter(
+        pk=action.pk, status=CorrectiveAction.Status.DONE
+    ).service_update(
+        status=status, verified_by=by, verified_at=timezone.now(), verification_note=note.strip()
+    )
+    if not moved:
+        raise Conflict(_("该整改措施已被他人核验"))
+    action.refresh_from_db()
+    audit.record(
+        actor=by,
+        verb="reviews.action_verified",
+        target=action.retrospective,
+        payload={"action": action.pk, "accepted": accepted},
+    )
+    _close_if_verified(by, action.retrospective)
+    return action
+
+
+def _close_if_verified(by: Any, retrospective: Retrospective) -> None:
+    actions = retrospective.actions.all()
+    if not actions.exists() or actions.exclude(status=CorrectiveAction.Status.VERIFIED).exists():
+        return
+    closed = Retrospective.objects.filter(
+        pk=retrospective.pk, status=Retrospective.Status.OPEN
+    ).service_update(status=Retrospective.Status.CLOSED, closed_at=timezone.now())
+    if closed:
+        audit.record(actor=by, verb="reviews.closed", target=retrospective)
+
+
+def retrospectives_for_overdue_clocks(*, now: Any) -> int:
+    """Beat: a statutory clock that ran out opens its case's retrospective (once per case)."""
+    from casework.deadlines.models import Deadline
+
+    late = (
+        Deadline.objects.filter(status=Deadline.Status.OPEN, due_at__lt=now)
+        .exclude(case__retrospective__isnull=False)
+        .values_list("case_id", flat=True)
+        .distinct()[:200]
+    )
+    opened = 0
+    for case in Case.objects.filter(pk__in=list(late)):
+        opened += retrospective_trigger(case=case, trigger="overdue_clock") is not None
+    return opened
