@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from casework.core.errors import as_id
 from casework.reviews import selectors, services
-from casework.reviews.models import CorrectiveAction, Finding, Retrospective
+from casework.reviews.models import CorrectiveAction, Finding, Outcome, Retrospective
 
 
 class FindingSerializer(serializers.ModelSerializer[Finding]):
@@ -52,6 +52,20 @@ class RetrospectiveSerializer(serializers.ModelSerializer[Retrospective]):
             "findings",
             "actions",
         ]
+
+
+class OutcomeSerializer(serializers.ModelSerializer[Outcome]):
+    class Meta:
+        model = Outcome
+        fields = ["id", "case", "kind", "filed_on", "body", "result", "decided_on", "event"]
+
+
+class OutcomeInSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    filed_on = serializers.DateField()
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    result = serializers.CharField(required=False, allow_blank=True, default="")
+    decided_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class OpenSerializer(serializers.Serializer[Any]):

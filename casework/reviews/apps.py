@@ -18,5 +18,7 @@ class ReviewsConfig(AppConfig):
                 "reviews.action_completed": _("整改措施完成"),
                 "reviews.action_verified": _("核验整改措施"),
                 "reviews.closed": _("复盘结束"),
+                "reviews.outcome_recorded": _("登记复议/诉讼"),
+                "reviews.outcome_decided": _("登记复议/诉讼结果"),
             }
         )

@@ -143,3 +143,38 @@ class CorrectiveAction(models.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.status in {self.Status.OPEN, self.Status.REJECTED} and self.due_on < today
+
+
+class Outcome(models.Model):
+    """A reconsideration (行政复议) or a lawsuit (行政诉讼) against the case's decision."""
+
+    class Kind(models.TextChoices):
+        RECONSIDERATION = "reconsideration", _("行政复议")
+        LITIGATION = "litigation", _("行政诉讼")
+
+    class Result(models.TextChoices):
+        UPHELD = "upheld", _("维持")
+        REVOKED = "revoked", _("撤销")
+        CHANGED = "changed", _("变更")
+        WITHDRAWN = "withdrawn", _("撤回/撤诉")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="outcomes")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    filed_on = models.DateField(_("申请/起诉日期"))
+    body = models.CharField(_("复议机关/受理法院"), max_length=100, blank=True)
+    # The case event it was recorded as: the reply clock (10 / 15 days) hangs on it.
+    event = models.OneToOneField("cases.CaseEvent", on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(_("结果"), max_length=10, choices=Result.choices, blank=True)
+    decided_on = models.DateField(_("决定/判决日期"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("复议诉讼结果")
+        verbose_name_plural = _("复议诉讼结果")
+        ordering = ["filed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_kind_display()} {self.filed_on}"

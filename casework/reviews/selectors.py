@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from casework.cases.selectors import case_list
 from casework.core.errors import NotFoundOrForbidden, as_id
-from casework.reviews.models import CorrectiveAction, Retrospective
+from casework.reviews.models import CorrectiveAction, Outcome, Retrospective
 
 
 def retrospective_list(*, user: Any, case_id: int | None = None) -> QuerySet[Retrospective]:
@@ -42,3 +42,22 @@ def access_action(user: Any, action_id: object) -> CorrectiveAction:
         )
     assert action is not None
     return action
+
+
+def review_figures(*, user: Any, year: int) -> dict[str, int]:
+    """The station's 案后复盘 figures for a year, from the data (the seed station's "22
+    retrospectives, 16 actions implemented, 0 reconsiderations")."""
+    cases = case_list(user=user).values("pk")
+    outcomes = Outcome.objects.filter(case__in=cases, filed_on__year=year)
+    return {
+        "retrospectives": Retrospective.objects.filter(
+            case__in=cases, opened_at__year=year
+        ).count(),
+        "actions_verified": CorrectiveAction.objects.filter(
+            retrospective__case__in=cases,
+            status=CorrectiveAction.Status.VERIFIED,
+            verified_at__year=year,
+        ).count(),
+        "reconsiderations": outcomes.filter(kind=Outcome.Kind.RECONSIDERATION).count(),
+        "litigations": outcomes.filter(kind=Outcome.Kind.LITIGATION).count(),
+    }

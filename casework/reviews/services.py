@@ -19,7 +19,13 @@ from casework.core.errors import Conflict, RuleViolation
 from casework.core.notify import notify
 from casework.org.roles import Role
 from casework.reviews import selectors
-from casework.reviews.models import CorrectiveAction, Finding, FindingCategory, Retrospective
+from casework.reviews.models import (
+    CorrectiveAction,
+    Finding,
+    FindingCategory,
+    Outcome,
+    Retrospective,
+)
 
 User = get_user_model()
 OPEN_ACTION = {CorrectiveAction.Status.OPEN, CorrectiveAction.Status.REJECTED}
@@ -243,6 +249,42 @@ def _close_if_verified(by: Any, retrospective: Retrospective) -> None:
         audit.record(actor=by, verb="reviews.closed", target=retrospective)
 
 
+# An overdue action climbs the same ladder as a clock: owner and legal officers at once,
+# the chief once it is this many days late.
+CHIEF_AFTER_DAYS = 3
+
+
+def actions_overdue_remind(*, now: Any) -> int:
+    """Beat: remind the owners of overdue corrective actions and escalate (officer → legal
+    officer → chief). State-based and idempotent: one notification per rung and due date."""
+    today = timezone.localdate(now)
+    late = CorrectiveAction.objects.filter(status__in=OPEN_ACTION, due_on__lt=today)
+    sent = 0
+    for action in late.select_related("owner", "retrospective__case")[:500]:
+        case = action.retrospective.case
+        ladder = [("owner", [action.owner]), ("legal", _legal_officers(case.station_id))]
+        if (today - action.due_on).days >= CHIEF_AFTER_DAYS:
+            ladder.append(("chief", _chiefs(case.station_id)))
+        for rung, people in ladder:
+            for person in people:
+                notify(
+                    recipient=person,
+                    subject=_("【整改超期】%(c)s") % {"c": case.number},
+                    body=_("整改措施“%(d)s”已于 %(due)s 到期,尚未完成。")
+                    % {"d": action.description[:100], "due": action.due_on},
+                    key=f"action:{action.pk}:overdue:{action.due_on}:{rung}:{person.pk}",
+                    link=f"/cases/{case.pk}/",
+                )
+                sent += 1
+    return sent
+
+
+def _chiefs(station_id: int) -> list[Any]:
+    return list(
+        User.objects.filter(groups__name=Role.CHIEF, profile__station_id=station_id, is_active=True)
+    )
+
+
 def retrospectives_for_overdue_clocks(*, now: Any) -> int:
     """Beat: a statutory clock that ran out opens its case's retrospective (once per case)."""
     from casework.deadlines.models import Deadline
@@ -257,3 +299,54 @@ def retrospectives_for_overdue_clocks(*, now: Any) -> int:
     for case in Case.objects.filter(pk__in=list(late)):
         opened += retrospective_trigger(case=case, trigger="overdue_clock") is not None
     return opened
+
+
+# ---- outcomes (行政复议 / 行政诉讼) ------------------------------------------------------------
+
+
+def outcome_add(*, by: Any, event: Any, kind: str, filed_on: date, body: str = "") -> Outcome:
+    """Record a reconsideration or lawsuit on the case event that announced it (the workflow
+    records the event, which starts its reply clock and the retrospective)."""
+    if not by.has_perm("reviews.verify_action"):
+        raise RuleViolation(_("只有法制员可以登记复议和诉讼"))
+    if kind not in Outcome.Kind.values:
+        raise ValidationError({"kind": _("请选择复议或诉讼")})
+    if filed_on > timezone.localdate():
+        raise ValidationError({"filed_on": _("日期不能晚于今天")})
+    outcome = Outcome.objects.create(
+        case=event.case, kind=kind, filed_on=filed_on, body=body.strip()[:100], event=event,
+        created_by=by,
+    )  # fmt: skip
+    audit.record(
+        actor=by,
+        verb="reviews.outcome_recorded",
+        target=event.case,
+        payload={"outcome": outcome.pk, "kind": kind, "filed_on": str(filed_on)},
+    )
+    return outcome
+
+
+@transaction.atomic
+def outcome_decide(*, by: Any, outcome_id: int, result: str, decided_on: date) -> Outcome:
+    """The body's decision: upheld, revoked, changed, or withdrawn. Recorded once."""
+    outcome = Outcome.objects.filter(pk=outcome_id).first()
+    case = access_case(by, outcome.case_id if outcome else -1)
+    assert outcome is not None
+    if not by.has_perm("reviews.verify_action"):
+        raise RuleViolation(_("只有法制员可以登记复议和诉讼"))
+    if result not in Outcome.Result.values:
+        raise ValidationError({"result": _("请选择结果")})
+    if decided_on < outcome.filed_on or decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("决定日期须在申请日期之后、今天之前")})
+    if not Outcome.objects.filter(pk=outcome.pk, result="").service_update(
+        result=result, decided_on=decided_on
+    ):
+        raise Conflict(_("该复议/诉讼已登记结果"))
+    outcome.refresh_from_db()
+    audit.record(
+        actor=by,
+        verb="reviews.outcome_decided",
+        target=case,
+        payload={"outcome": outcome.pk, "result": result},
+    )
+    return outcome

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -31,6 +32,7 @@ from casework.inventory import serializers as inventory_serializers
 from casework.inventory.selectors import inventory_list
 from casework.inventory.services import inventory_open
 from casework.reviews import api as reviews_api
+from casework.reviews import services as reviews_services
 from casework.workflow import services
 from casework.workflow.selectors import GATE_OF_NODE, gates_of, review_queue, timeline_of
 
@@ -210,6 +212,25 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Case]):
         body = dict(CaseEventSerializer(event).data)
         body.update(_started(event.case_id, f"event:{event.pk}"))
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=reviews_api.OutcomeInSerializer, responses={201: reviews_api.OutcomeSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def outcomes(self, request: Request, pk: str) -> Response:
+        """A reconsideration or lawsuit (its reply clock and the retrospective start); a
+        result given with it is recorded at once."""
+        form = reviews_api.OutcomeInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        result, decided_on = data.pop("result"), data.pop("decided_on")
+        outcome = services.outcome_record(by=request.user, case_id=as_id(pk), **data)
+        if result:
+            outcome = reviews_services.outcome_decide(
+                by=request.user, outcome_id=outcome.pk, result=result,
+                decided_on=decided_on or timezone.localdate(),
+            )  # fmt: skip
+        return Response(reviews_api.OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=reviews_api.OpenSerializer, responses={201: reviews_api.RetrospectiveSerializer}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,8 @@ from casework.core import audit
 from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
 from casework.deadlines.services import clocks_for_event, clocks_for_measure, clocks_start
 from casework.inventory.selectors import case_has_open_inventory
-from casework.reviews.services import retrospective_trigger
+from casework.reviews.models import Outcome
+from casework.reviews.services import outcome_add, retrospective_trigger
 from casework.workflow.flows import APPROVE, CaseFlow
 from casework.workflow.selectors import GATE_OF_NODE, STATUS_OF_NODE, active_task
 
@@ -246,3 +248,25 @@ def measure_add(*, by: Any, case_id: int, **fields: Any) -> Measure:
     clocks_for_measure(measure=measure)
     _reconcile(measure.case)
     return measure
+
+
+OUTCOME_EVENTS: dict[str, str] = {
+    Outcome.Kind.RECONSIDERATION: CaseEvent.Kind.RECONSIDERATION_FILED,
+    Outcome.Kind.LITIGATION: CaseEvent.Kind.COMPLAINT_RECEIVED,
+}
+
+
+@transaction.atomic
+def outcome_record(
+    *, by: Any, case_id: int, kind: str, filed_on: Any, body: str = "", received_at: Any = None
+) -> Outcome:
+    """A reconsideration or lawsuit against the case: recorded as its case event (the reply
+    clock, 10 working days / 15 days, and the retrospective start from it) and as an outcome
+    whose result is entered when the body decides."""
+    if kind not in OUTCOME_EVENTS:
+        raise ValidationError({"kind": _("请选择复议或诉讼")})
+    event = event_record(
+        by=by, case_id=case_id, kind=OUTCOME_EVENTS[kind],
+        occurred_at=received_at or timezone.now(), note=body,
+    )  # fmt: skip
+    return outcome_add(by=by, event=event, kind=kind, filed_on=filed_on, body=body)

@@ -268,3 +268,33 @@ def test_a_completed_action_cannot_be_completed_again(
     with pytest.raises(Conflict):
         services.action_complete(by=officer, action_id=action.pk, evidence="改写")
     assert CorrectiveAction.objects.get(pk=action.pk).evidence == "已整改"
+
+
+def test_an_overdue_action_reminds_its_owner_then_climbs_to_the_chief(
+    officer: AbstractBaseUser,
+    legal_officer: AbstractBaseUser,
+    chief: AbstractBaseUser,
+    case: Case,
+) -> None:
+    retrospective, finding = _with_finding(legal_officer, case)
+    action = services.action_add(
+        by=legal_officer, retrospective_id=retrospective.pk, finding=finding,
+        description="整改", owner="officer_xq1", due_on=SOON,
+    )  # fmt: skip
+
+    def told(user: Any) -> int:
+        return Notification.objects.filter(
+            recipient=user, key__startswith=f"action:{action.pk}:overdue:"
+        ).count()
+
+    assert services.actions_overdue_remind(now=timezone.now()) == 0
+    with time_machine.travel(timezone.now() + timedelta(days=11), tick=False):
+        services.actions_overdue_remind(now=timezone.now())
+        services.actions_overdue_remind(now=timezone.now())  # a second beat: nothing new
+    assert (told(officer), told(legal_officer), told(chief)) == (1, 1, 0)
+    with time_machine.travel(timezone.now() + timedelta(days=14), tick=False):
+        services.actions_overdue_remind(now=timezone.now())
+    assert (told(officer), told(legal_officer), told(chief)) == (1, 1, 1)
+    services.action_complete(by=officer, action_id=action.pk, evidence="已整改")
+    with time_machine.travel(timezone.now() + timedelta(days=20), tick=False):
+        assert services.actions_overdue_remind(now=timezone.now()) == 0
