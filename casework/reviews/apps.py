@@ -20,5 +20,7 @@ class ReviewsConfig(AppConfig):
                 "reviews.closed": _("复盘结束"),
                 "reviews.outcome_recorded": _("登记复议/诉讼"),
                 "reviews.outcome_decided": _("登记复议/诉讼结果"),
+                "reviews.rule_proposed": _("复盘问题反复出现,建议新增提醒规则"),
+                "reviews.rule_proposal_decided": _("处理提醒规则建议"),
             }
         )

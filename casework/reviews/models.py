@@ -178,3 +178,49 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.get_kind_display()} {self.filed_on}"
+
+
+class RuleProposal(models.Model):
+    """学以致用: a finding category that keeps recurring is offered to the legal officer as a
+    new pre-trip reminder rule, pre-filled; accepting it puts it in the rule library."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("待采纳")
+        ACCEPTED = "accepted", _("已采纳")
+        DISMISSED = "dismissed", _("不采纳")
+
+    station = models.ForeignKey("org.Station", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(FindingCategory, on_delete=models.PROTECT, related_name="+")
+    findings_count = models.PositiveIntegerField(_("出现次数"))
+    window_days = models.PositiveIntegerField(_("统计天数"))
+    title = models.CharField(_("规则名称"), max_length=200)
+    text = models.TextField(_("提醒内容"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    rule = models.ForeignKey(
+        "rules.Rule", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("提醒规则建议")
+        verbose_name_plural = _("提醒规则建议")
+        ordering = ["-created_at"]
+        constraints = [
+            # One open proposal per station and category: a fourth finding adds no second one.
+            models.UniqueConstraint(
+                fields=["station", "category"],
+                condition=models.Q(status="proposed"),
+                name="one_open_proposal_per_category",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

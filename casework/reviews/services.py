@@ -3,9 +3,10 @@ follow each from open to verified. Check → change → audit, one transaction e
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,9 +16,10 @@ from django.utils.translation import gettext as _
 from casework.cases.models import Case
 from casework.cases.selectors import access_case
 from casework.core import audit
-from casework.core.errors import Conflict, RuleViolation
+from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
 from casework.core.notify import notify
 from casework.org.roles import Role
+from casework.org.scoping import user_station_id
 from casework.reviews import selectors
 from casework.reviews.models import (
     CorrectiveAction,
@@ -25,7 +27,9 @@ from casework.reviews.models import (
     FindingCategory,
     Outcome,
     Retrospective,
+    RuleProposal,
 )
+from casework.rules.services import rule_save
 
 User = get_user_model()
 OPEN_ACTION = {CorrectiveAction.Status.OPEN, CorrectiveAction.Status.REJECTED}
@@ -135,6 +139,7 @@ def finding_add(
         target=retrospective,
         payload={"finding": finding.pk, "category": kind.code, "officer": officer},
     )
+    _propose_if_recurring(retrospective.station_id, kind)
     return finding
 
 
@@ -350,3 +355,88 @@ def outcome_decide(*, by: Any, outcome_id: int, result: str, decided_on: date) -
         payload={"outcome": outcome.pk, "result": result},
     )
     return outcome
+
+
+# ---- 学以致用: recurring findings become reminder rules ------------------------------------
+
+
+def _propose_if_recurring(station_id: int, category: FindingCategory) -> RuleProposal | None:
+    since = timezone.now() - timedelta(days=settings.REVIEWS_RECURRENCE_DAYS)
+    recent = Finding.objects.filter(
+        retrospective__station_id=station_id, category=category, created_at__gte=since
+    )
+    count = recent.count()
+    pending = RuleProposal.objects.filter(
+        station_id=station_id, category=category, status=RuleProposal.Status.PROPOSED
+    )
+    if count < settings.REVIEWS_RECURRENCE_COUNT or pending.exists():
+        return None
+    examples = "；".join(d[:60] for d in recent.order_by("-created_at").values_list(
+        "description", flat=True
+    )[:3])  # fmt: skip
+    proposal = RuleProposal.objects.create(
+        station_id=station_id, category=category, findings_count=count,
+        window_days=settings.REVIEWS_RECURRENCE_DAYS,
+        title=_("【复盘提示】防止“%(c)s”") % {"c": category.name},
+        text=_("近 %(d)s 日本所案后复盘中“%(c)s”问题出现 %(n)s 次(如:%(e)s)。本次执法务必避免。")
+        % {"d": settings.REVIEWS_RECURRENCE_DAYS, "c": category.name, "n": count, "e": examples},
+    )  # fmt: skip
+    audit.record(
+        actor=None,
+        verb="reviews.rule_proposed",
+        target=proposal,
+        station_id=station_id,
+        payload={"category": category.code, "count": count},
+    )
+    for officer in _legal_officers(station_id):
+        notify(
+            recipient=officer,
+            subject=_("【规则建议】%(t)s") % {"t": proposal.title},
+            body=proposal.text,
+            key=f"rule-proposal:{proposal.pk}:{officer.pk}",
+            link="/reviews/",
+        )
+    return proposal
+
+
+@transaction.atomic
+def proposal_decide(
+    *, by: Any, proposal_id: int, accept: bool, title: str = "", text: str = ""
+) -> RuleProposal:
+    """The legal officer accepts the proposed reminder (edited or as offered), which adds it to
+    the rule library for every trip from today, or dismisses it."""
+    proposal = RuleProposal.objects.filter(pk=proposal_id).first()
+    if proposal is None or not (
+        by.has_perm("reviews.verify_action") and proposal.station_id == _station_of(by)
+    ):
+        raise NotFoundOrForbidden(
+            target_type="reviews.ruleproposal", target_id=proposal_id, denied=proposal is not None
+        )
+    if proposal.status != RuleProposal.Status.PROPOSED:
+        raise Conflict(_("该建议已处理"))
+    rule = None
+    if accept:
+        rule = rule_save(
+            by=by, slug=f"learned-{proposal.station_id}-{proposal.category.code}-{proposal.pk}",
+            note=_("案后复盘建议 #%(n)s") % {"n": proposal.pk},
+            title=title.strip() or proposal.title, category="trip", conditions={},
+            text=text.strip() or proposal.text, severity="warning", verified="VERIFIED",
+            enabled=True,
+            legal_basis=[{"law": _("本所案后复盘"), "article": proposal.category.name}],
+        )  # fmt: skip
+    status = RuleProposal.Status.ACCEPTED if accept else RuleProposal.Status.DISMISSED
+    RuleProposal.objects.filter(pk=proposal.pk).service_update(
+        status=status, rule=rule, decided_by=by, decided_at=timezone.now()
+    )
+    proposal.refresh_from_db()
+    audit.record(
+        actor=by,
+        verb="reviews.rule_proposal_decided",
+        target=proposal,
+        payload={"accepted": accept, "rule": rule.slug if rule else None},
+    )
+    return proposal
+
+
+def _station_of(user: Any) -> int | None:
+    return user_station_id(user)

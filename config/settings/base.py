@@ -250,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
 # The only folders PDF rendering may read files from (fonts and images shipped with casework).
 PDF_ASSET_DIRS = [BASE_DIR / "templates" / "print"]
 
+# 学以致用: a finding category seen this many times in this many days at a station is offered
+# to its legal officers as a new pre-trip reminder rule.
+REVIEWS_RECURRENCE_COUNT = env_int("REVIEWS_RECURRENCE_COUNT", 3)
+REVIEWS_RECURRENCE_DAYS = env_int("REVIEWS_RECURRENCE_DAYS", 90)
+
 # The address users reach casework at: printed forms carry a QR code pointing back to the record.
 CASEWORK_BASE_URL = env_str("CASEWORK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
