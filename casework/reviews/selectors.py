@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 
+from casework.cases.models import CaseHandler, Gate, GateDecision
 from casework.cases.selectors import case_list
 from casework.core.errors import NotFoundOrForbidden, as_id
 from casework.reviews.models import CorrectiveAction, Outcome, Retrospective
@@ -60,4 +61,48 @@ def review_figures(*, user: Any, year: int) -> dict[str, int]:
         ).count(),
         "reconsiderations": outcomes.filter(kind=Outcome.Kind.RECONSIDERATION).count(),
         "litigations": outcomes.filter(kind=Outcome.Kind.LITIGATION).count(),
+    }
+
+
+def evaluation_figures(*, user: Any, year: int) -> dict[str, Any]:
+    """案件评查 rolled up: the year's evaluated cases, their average score for the station(s)
+    the user sees, and per responsible officer. The score sheet is the evaluation gate's
+    checklist, configured per case kind (ChecklistItem.points)."""
+
+    scored = GateDecision.objects.filter(
+        case__in=case_list(user=user).values("pk"),
+        gate=Gate.EVALUATION,
+        score__isnull=False,
+        stale_at__isnull=True,
+        decided_at__year=year,
+    )
+    overall = scored.aggregate(cases=Count("case", distinct=True), average=Avg("score"))
+    by_officer = (
+        CaseHandler.objects.filter(
+            role=CaseHandler.Role.RESPONSIBLE, case__in=scored.values("case")
+        )
+        .values("user__username", "user__profile__display_name")
+        .annotate(
+            cases=Count("case", distinct=True),
+            average=Avg(
+                "case__decisions__score",
+                filter=Q(
+                    case__decisions__gate=Gate.EVALUATION, case__decisions__stale_at__isnull=True
+                ),
+            ),
+        )
+        .order_by("user__username")
+    )
+    return {
+        "cases": overall["cases"],
+        "average": round(overall["average"], 1) if overall["average"] is not None else None,
+        "officers": [
+            {
+                "username": row["user__username"],
+                "display_name": row["user__profile__display_name"],
+                "cases": row["cases"],
+                "average": round(row["average"], 1),
+            }
+            for row in by_officer
+        ],
     }
