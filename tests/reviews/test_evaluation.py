@@ -63,4 +63,6 @@ def test_scores_roll_up_to_each_officer_and_the_station(
         ("officer_xq1", 2, 95.0),
         ("officer_xq2", 1, 96.0),
     ]
-    assert evaluation_figures(user=other_station_legal, year=timezone.localdate().year)["cases"] == 0
+    assert (
+        evaluation_figures(user=other_station_legal, year=timezone.localdate().year)["cases"] == 0
+    )
