@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from casework.cases import api as cases_api
+from casework.conduct import api as conduct_api
 from casework.deadlines import api as deadlines_api
 from casework.inventory import api as inventory_api
 from casework.org import api as org_api
@@ -40,6 +41,18 @@ urlpatterns = [
         name="supervision-answer",
     ),
     path("rules/preview/", rules_api.PreviewView.as_view(), name="rules-preview"),
+    path(
+        "officers/<str:username>/conduct/",
+        conduct_api.ConductView.as_view(),
+        name="officer-conduct",
+    ),
+    path("conduct/<int:pk>/object/", conduct_api.ObjectionView.as_view(), name="conduct-object"),
+    path(
+        "conduct/<int:pk>/decide/",
+        conduct_api.ObjectionDecideView.as_view(),
+        name="conduct-decide",
+    ),
+    path("talks/<int:pk>/hold/", conduct_api.TalkHoldView.as_view(), name="talk-hold"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

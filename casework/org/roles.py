@@ -63,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.flag_incident",
         "cases.review_case",
         "reviews.verify_action",
+        "conduct.decide_objection",
         "cases.change_checklistitem",
         "cases.add_checklistitem",
         "cases.view_checklistitem",
@@ -74,7 +75,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "deadlines.change_holiday",
         "deadlines.delete_holiday",
     ],
-    Role.INSTRUCTOR: [*_READ_ORG, *_READ_CASES, "cases.change_incident"],
+    Role.INSTRUCTOR: [
+        *_READ_ORG,
+        *_READ_CASES,
+        "cases.change_incident",
+        "conduct.decide_objection",
+        "conduct.hold_talk",
+    ],
     Role.CHIEF: [*_READ_ORG, *_READ_CASES, "cases.change_incident", "cases.approve_case"],
     Role.BUREAU_LEGAL: [
         *_READ_ORG,

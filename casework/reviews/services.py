@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from casework.cases.models import Case
 from casework.cases.selectors import access_case
+from casework.conduct.services import record_for_finding
 from casework.core import audit
 from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
 from casework.core.notify import notify
@@ -139,6 +140,12 @@ def finding_add(
         target=retrospective,
         payload={"finding": finding.pk, "category": kind.code, "officer": officer},
     )
+    if who is not None:  # 提醒 → 记分 → 约谈: the officer's ledger records it
+        record_for_finding(
+            officer=who, station_id=retrospective.station_id, category_code=kind.code,
+            category=kind.name, source=f"finding:{finding.pk}",
+            reason=f"{retrospective.case.number}:{finding.description}"[:2000],
+        )  # fmt: skip
     _propose_if_recurring(retrospective.station_id, kind)
     return finding
 

@@ -9,6 +9,9 @@ class TripsConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.core import verbs
+        from casework.trips import personal
+
+        personal.register(personal.conduct_items)
 
         verbs.register(
             {

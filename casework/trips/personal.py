@@ -32,3 +32,17 @@ def register(provider: Provider) -> Provider:
 def personal_items(officer: Any, on: date, context: dict[str, Any]) -> list[PersonalItem]:
     """Every registered provider's items for this officer and trip context."""
     return [item for provider in _providers for item in provider(officer, on, context)]
+
+
+def conduct_items(officer: Any, on: date, context: dict[str, Any]) -> list[PersonalItem]:
+    """The officer's own recent 提醒 and 记分 (from retrospectives): what to watch this time."""
+    from casework.conduct.selectors import recent_records
+
+    return [
+        PersonalItem(
+            key=f"conduct:{record.pk}",
+            title=f"【{record.get_kind_display()}】{record.category}",
+            text=record.reason,
+        )
+        for record in recent_records(officer, on)
+    ]

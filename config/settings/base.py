@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "casework.org",
     "casework.cases",
     "casework.rules",
+    "casework.conduct",
     "casework.deadlines",
     "casework.trips",
     "casework.inventory",
@@ -254,6 +255,10 @@ PDF_ASSET_DIRS = [BASE_DIR / "templates" / "print"]
 # to its legal officers as a new pre-trip reminder rule.
 REVIEWS_RECURRENCE_COUNT = env_int("REVIEWS_RECURRENCE_COUNT", 3)
 REVIEWS_RECURRENCE_DAYS = env_int("REVIEWS_RECURRENCE_DAYS", 90)
+
+# 提醒 → 记分 → 约谈: this many points within this many days opens a formal talk (约谈).
+CONDUCT_TALK_POINTS = env_int("CONDUCT_TALK_POINTS", 6)
+CONDUCT_PERIOD_DAYS = env_int("CONDUCT_PERIOD_DAYS", 365)
 
 # The address users reach casework at: printed forms carry a QR code pointing back to the record.
 CASEWORK_BASE_URL = env_str("CASEWORK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
