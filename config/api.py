@@ -53,6 +53,11 @@ urlpatterns = [
         name="conduct-decide",
     ),
     path("talks/<int:pk>/hold/", conduct_api.TalkHoldView.as_view(), name="talk-hold"),
+    path(
+        "reviews/monthly-report/",
+        reviews_api.MonthlyReportView.as_view(),
+        name="reviews-monthly-report",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

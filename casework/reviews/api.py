@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from casework.core.errors import as_id
-from casework.reviews import selectors, services
+from casework.org.scoping import user_station_id
+from casework.reviews import printing, selectors, services
 from casework.reviews.models import CorrectiveAction, Finding, Outcome, Retrospective
 
 
@@ -122,6 +127,13 @@ class RetrospectiveViewSet(viewsets.ReadOnlyModelViewSet[Retrospective]):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request: Request, pk: str) -> HttpResponse:
+        """The case's 案后复盘报告 (rendered on request)."""
+        name, body = printing.retrospective_pdf(user=request.user, retrospective_id=pk)
+        return _pdf_response(name, body)
+
     @extend_schema(request=FindingInSerializer, responses={201: FindingSerializer})
     @action(detail=True, methods=["post"])
     def findings(self, request: Request, pk: str) -> Response:
@@ -160,6 +172,36 @@ class ActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
             by=request.user, action_id=as_id(pk), **_valid(VerifySerializer, request)
         )
         return Response(ActionSerializer(checked).data)
+
+
+def _pdf_response(name: str, body: bytes) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+class MonthlyReportView(APIView):
+    """`GET /api/v1/reviews/monthly-report/?station=&year=&month=`: the station's 通报 (PDF);
+    by default the caller's station and the current month."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("station", int),
+            OpenApiParameter("year", int),
+            OpenApiParameter("month", int),
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        today = timezone.localdate()
+        query = request.query_params
+        name, body = printing.monthly_report_pdf(
+            user=request.user,
+            station_id=query.get("station") or user_station_id(request.user) or -1,
+            year=as_id(query.get("year", today.year)),
+            month=as_id(query.get("month", today.month)),
+        )
+        return _pdf_response(name, body)
 
 
 def case_retrospective_open(request: Request, case_id: int) -> Response:

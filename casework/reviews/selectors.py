@@ -45,10 +45,14 @@ def access_action(user: Any, action_id: object) -> CorrectiveAction:
     return action
 
 
-def review_figures(*, user: Any, year: int) -> dict[str, int]:
+def review_figures(*, user: Any, year: int, station_id: int | None = None) -> dict[str, int]:
     """The station's 案后复盘 figures for a year, from the data (the seed station's "22
-    retrospectives, 16 actions implemented, 0 reconsiderations")."""
-    cases = case_list(user=user).values("pk")
+    retrospectives, 16 actions implemented, 0 reconsiderations"); all visible stations when
+    `station_id` is None."""
+    visible = case_list(user=user)
+    if station_id is not None:
+        visible = visible.filter(station_id=station_id)
+    cases = visible.values("pk")
     outcomes = Outcome.objects.filter(case__in=cases, filed_on__year=year)
     return {
         "retrospectives": Retrospective.objects.filter(

@@ -68,3 +68,25 @@ def test_an_officer_cannot_open_a_retrospective(officer: AbstractBaseUser, case:
     response = api_for(officer).post(f"/api/v1/cases/{case.pk}/retrospectives/", {}, format="json")
     assert response.status_code == 403
     assert not Retrospective.objects.exists()
+
+
+def test_the_report_and_the_monthly_bulletin_download_as_pdf(
+    legal_officer: AbstractBaseUser, other_station_legal: AbstractBaseUser, case: Case
+) -> None:
+    legal = api_for(legal_officer)
+    rid = legal.post(f"/api/v1/cases/{case.pk}/retrospectives/", {}, format="json").json()["id"]
+    report = legal.get(f"/api/v1/retrospectives/{rid}/pdf/")
+    assert report.status_code == 200
+    assert report["Content-Type"] == "application/pdf"
+    assert report.content.startswith(b"%PDF")
+    assert api_for(other_station_legal).get(f"/api/v1/retrospectives/{rid}/pdf/").status_code == 404
+    monthly = legal.get("/api/v1/reviews/monthly-report/")
+    assert monthly.status_code == 200
+    assert monthly.content.startswith(b"%PDF")
+    bad = legal.get("/api/v1/reviews/monthly-report/?month=13")
+    assert bad.status_code == 400
+    assert "month" in bad.json()
+    other = api_for(other_station_legal).get(
+        f"/api/v1/reviews/monthly-report/?station={case.station_id}"
+    )
+    assert other.status_code == 404
