@@ -10,6 +10,7 @@ from casework.core.views import AuditApp
 from casework.deadlines.views import CalendarApp
 from casework.inventory.views import InventoryApp
 from casework.org.views import HomeApp, OrgApp
+from casework.reviews.views import ReviewsApp
 from casework.rules.views import RulesApp
 from casework.trips.views import TripsApp
 from casework.workflow.views import CasesApp
@@ -22,6 +23,7 @@ site = Site(
         HomeApp(),
         CasesApp(),
         InventoryApp(),
+        ReviewsApp(),
         TripsApp(),
         RulesApp(),
         CalendarApp(),

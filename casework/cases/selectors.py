@@ -7,8 +7,17 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from casework.cases.models import Case, CaseHandler, Incident, IncidentFlag, SupervisionItem
+from casework.cases.models import (
+    Case,
+    CaseHandler,
+    Gate,
+    Incident,
+    IncidentFlag,
+    SupervisionItem,
+)
 from casework.core.errors import NotFoundOrForbidden, as_id
+from casework.core.models import AuditEvent
+from casework.core.verbs import verb_label
 from casework.org.scoping import scope_to_stations
 
 
@@ -82,3 +91,29 @@ def access_case(user: Any, case_id: object, *, for_update: bool = False) -> Case
 
 def handler_ids(case: Case) -> set[int]:
     return set(CaseHandler.objects.filter(case=case).values_list("user_id", flat=True))
+
+
+def case_history(case: Case) -> list[dict[str, Any]]:
+    """What happened on a case, in order: gate decisions, supervision items and their answers,
+    and every audited change. The workflow adds its steps (workflow.selectors.timeline_of);
+    a retrospective replays this (一案一回溯)."""
+    events: list[dict[str, Any]] = []
+    for decision in case.decisions.select_related("decided_by__profile"):
+        who = getattr(decision.decided_by, "profile", None)
+        name = who.display_name if who else decision.decided_by.username
+        events.append({
+            "at": decision.decided_at, "type": "decision",
+            "title": f"{Gate(decision.gate).label}:{decision.get_decision_display()}",
+            "detail": f"{name} {decision.reason}".strip(),
+        })  # fmt: skip
+    for item in case.supervision_items.all():
+        events.append({"at": item.opened_at, "type": "supervision", "title": item.issue,
+                       "detail": item.required_correction})  # fmt: skip
+        if item.answered_at:
+            events.append({"at": item.answered_at, "type": "supervision_answer",
+                           "title": item.issue, "detail": item.answer})  # fmt: skip
+    audit_rows = AuditEvent.objects.filter(target_type="cases.case", target_id=str(case.pk))
+    for row in audit_rows.order_by("id"):
+        events.append({"at": row.occurred_at, "type": "audit", "title": verb_label(row.verb),
+                       "detail": row.actor_username})  # fmt: skip
+    return sorted(events, key=lambda e: e["at"])

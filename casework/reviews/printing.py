@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.cases.selectors import case_list
+from casework.cases.selectors import case_history, case_list
 from casework.core.errors import NotFoundOrForbidden, as_id
 from casework.core.pdf import pdf_render
 from casework.org.models import Station
@@ -25,7 +25,6 @@ from casework.org.selectors import station_list
 from casework.reviews.models import CorrectiveAction, Finding, Outcome, Retrospective
 from casework.reviews.selectors import access_retrospective, retrospective_list, review_figures
 from casework.reviews.services import OPEN_ACTION
-from casework.workflow.selectors import timeline_of
 
 
 def _name(user: Any) -> str:
@@ -65,7 +64,7 @@ def retrospective_report(*, user: Any, retrospective_id: object) -> dict[str, An
         "case": retrospective.case,
         "station": retrospective.station,
         "opened_by": _name(retrospective.opened_by),  # None: a trigger opened it
-        "timeline": timeline_of(retrospective.case),
+        "timeline": case_history(retrospective.case),
         "findings": [{"finding": f, "officer": _name(f.officer)} for f in findings],
         "actions": [_action_row(a, finding_no) for a in actions],
         "outcomes": list(Outcome.objects.filter(case_id=retrospective.case_id)),

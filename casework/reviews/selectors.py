@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import Avg, Count, Q, QuerySet
 
 from casework.cases.models import CaseHandler, Gate, GateDecision
@@ -110,3 +111,33 @@ def evaluation_figures(*, user: Any, year: int) -> dict[str, Any]:
             for row in by_officer
         ],
     }
+
+
+def with_counts(found: QuerySet[Retrospective]) -> QuerySet[Retrospective]:
+    verified = Q(actions__status=CorrectiveAction.Status.VERIFIED)
+    return found.annotate(
+        findings_count=Count("findings", distinct=True),
+        actions_count=Count("actions", distinct=True),
+        actions_verified=Count("actions", filter=verified, distinct=True),
+    )
+
+
+def actions_owned(user: Any) -> QuerySet[CorrectiveAction]:
+    """The corrective actions `user` owns: still to do first, then by due date."""
+    rank = models.Case(
+        models.When(
+            status__in=[CorrectiveAction.Status.OPEN, CorrectiveAction.Status.REJECTED],
+            then=models.Value(0),
+        ),
+        models.When(status=CorrectiveAction.Status.DONE, then=models.Value(1)),
+        default=models.Value(2),
+        output_field=models.IntegerField(),
+    )
+    return (
+        CorrectiveAction.objects.filter(owner=user)
+        .select_related(
+            "retrospective__case", "finding__category", "owner__profile", "verified_by__profile"
+        )
+        .annotate(rank=rank)
+        .order_by("rank", "due_on", "pk")
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,7 +60,7 @@ def _create(case: Case, trigger: str, by: Any) -> Retrospective:
             body=_("请对 %(c)s %(title)s 开展一案一复盘、一案一回溯。")
             % {"c": case.number, "title": case.title},
             key=f"retrospective:{retrospective.pk}:{officer.pk}",
-            link=f"/cases/{case.pk}/",
+            link=f"/reviews/{retrospective.pk}/",
         )
     return retrospective
 
@@ -70,7 +70,7 @@ def retrospective_open(*, by: Any, case_id: int, trigger: str = "manual") -> Ret
     """The legal officer or the chief opens a case's retrospective by hand (one per case)."""
     case = access_case(by, case_id, for_update=True)
     if not (by.has_perm("cases.review_case") or by.has_perm("cases.approve_case")):
-        raise PermissionDenied("reviews.add_retrospective")
+        raise RuleViolation(_("只有法制员或所长可以启动案后复盘"))
     if trigger not in Retrospective.Trigger.values:
         raise ValidationError({"trigger": _("未知的启动原因:%(t)s") % {"t": trigger}})
     if Retrospective.objects.filter(case=case).exists():
@@ -190,7 +190,7 @@ def action_add(
         subject=_("【整改措施】%(c)s") % {"c": retrospective.case.number},
         body=_("%(d)s(期限 %(due)s)") % {"d": action.description, "due": due_on},
         key=f"action:{action.pk}:assigned",
-        link=f"/cases/{retrospective.case_id}/",
+        link="/reviews/?tab=mine",
     )
     return action
 
@@ -285,7 +285,9 @@ def actions_overdue_remind(*, now: Any) -> int:
                     body=_("整改措施“%(d)s”已于 %(due)s 到期,尚未完成。")
                     % {"d": action.description[:100], "due": action.due_on},
                     key=f"action:{action.pk}:overdue:{action.due_on}:{rung}:{person.pk}",
-                    link=f"/cases/{case.pk}/",
+                    link="/reviews/?tab=mine"
+                    if rung == "owner"
+                    else f"/reviews/{action.retrospective_id}/",
                 )
                 sent += 1
     return sent

@@ -3,7 +3,6 @@ the active step of a case, its gates and its timeline (一案一回溯)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,8 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from casework.cases.models import Case, Gate, GateDecision
-from casework.core.models import AuditEvent
-from casework.core.verbs import verb_label
+from casework.cases.selectors import case_history
 from casework.org.scoping import is_bureau_wide, user_station_id
 from casework.workflow.flows import CaseFlow
 
@@ -115,37 +113,16 @@ def gates_of(case: Case) -> list[dict[str, Any]]:
 
 
 def timeline_of(case: Case) -> list[dict[str, Any]]:
-    """一案一回溯: workflow steps, gate decisions, supervision items and audit events, in order."""
-    events: list[tuple[datetime, str, str, str]] = []
+    """一案一回溯: the case's history (cases.case_history) with the workflow steps woven in."""
+    steps = []
     tasks = Task.objects.filter(process__caseprocess__case=case).exclude(
         flow_task_type__in=["SWITCH"]
     )
     for task in tasks.select_related("owner"):
         label = str(STEP_LABELS.get(task.flow_task.name, task.flow_task.name))
-        events.append(
-            (task.created, "step", label, _("进行中") if task.status == STATUS.NEW else "")
-        )
-    for decision in case.decisions.select_related("decided_by"):
-        events.append(
-            (
-                decision.decided_at,
-                "decision",
-                f"{Gate(decision.gate).label}:{decision.get_decision_display()}",
-                f"{decision.decided_by.username} {decision.reason}".strip(),
-            )
-        )
-    for item in case.supervision_items.all():
-        events.append((item.opened_at, "supervision", item.issue, item.required_correction))
-        if item.answered_at:
-            events.append((item.answered_at, "supervision_answer", item.issue, item.answer))
-    audit_rows = AuditEvent.objects.filter(target_type="cases.case", target_id=str(case.pk))
-    for row in audit_rows.order_by("id"):
-        events.append((row.occurred_at, "audit", verb_label(row.verb), row.actor_username))
-    events.sort(key=lambda e: e[0])
-    return [
-        {"at": at, "type": kind, "title": title, "detail": detail}
-        for at, kind, title, detail in events
-    ]
+        detail = _("进行中") if task.status == STATUS.NEW else ""
+        steps.append({"at": task.created, "type": "step", "title": label, "detail": detail})
+    return sorted([*steps, *case_history(case)], key=lambda e: e["at"])
 
 
 def workbench_counts(*, user: Any) -> dict[str, int]:

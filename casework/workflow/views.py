@@ -25,6 +25,7 @@ from casework.deadlines.models import Deadline
 from casework.deadlines.selectors import clocks_counts, clocks_watch
 from casework.deadlines.services import deadline_meet
 from casework.inventory.selectors import inventory_list, open_inventories
+from casework.reviews.selectors import retrospective_list
 from casework.workflow import forms, services
 from casework.workflow.selectors import (
     GATE_OF_NODE,
@@ -134,6 +135,10 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             answer_form=forms.AnswerForm(),
             inventories=inventory_list(user=user, case_id=case.pk).order_by("-taken_at", "-pk"),
             can_inventory=can_inventory,
+            retrospective=retrospective_list(user=user, case_id=case.pk).first(),
+            # 案后复盘 by hand: the legal officer or the chief (the service decides again).
+            can_open_retrospective=user.has_perm("cases.review_case")
+            or user.has_perm("cases.approve_case"),
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
