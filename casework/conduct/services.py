@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,8 +18,7 @@ from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
 from casework.core.notify import notify
 from casework.org.roles import Role
 from casework.org.scoping import user_station_id
-
-User = get_user_model()
+from casework.org.selectors import station_people
 
 
 @transaction.atomic
@@ -72,10 +70,7 @@ def _talk_if_threshold(officer: Any, station_id: int) -> Talk | None:
         station_id=station_id,
         payload={"officer": officer.username, "points": total},
     )
-    instructors = User.objects.filter(
-        groups__name=Role.INSTRUCTOR, profile__station_id=station_id, is_active=True
-    )
-    for instructor in instructors:
+    for instructor in station_people(station_id=station_id, role=Role.INSTRUCTOR):
         notify(
             recipient=instructor,
             subject=_("【约谈】%(o)s 记分已达 %(p)s 分") % {"o": officer, "p": total},

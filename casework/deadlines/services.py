@@ -22,6 +22,7 @@ from casework.core.notify import notify
 from casework.deadlines.calendar import add_working_days
 from casework.deadlines.models import Deadline, DeadlineWarning, Holiday, Prompt, Rung
 from casework.org.roles import Role
+from casework.org.selectors import station_people
 from casework.rules import rules
 from casework.rules.models import Rule
 from casework.rules.selectors import rules_firing
@@ -298,11 +299,7 @@ def _audience(deadline: Deadline, audience: str) -> list[Any]:
     if audience == "officer":
         return list(User.objects.filter(pk__in=handler_ids(deadline.case)))
     role = Role.LEGAL_OFFICER if audience == "legal_officer" else Role.CHIEF
-    return list(
-        User.objects.filter(
-            groups__name=role, profile__station_id=deadline.case.station_id, is_active=True
-        )
-    )
+    return station_people(station_id=deadline.case.station_id, role=role)
 
 
 def warnings_deliver(*, now: datetime, limit: int | None = None, budget_s: float = 40.0) -> int:

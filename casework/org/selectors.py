@@ -55,3 +55,19 @@ def me_summary(*, user: Any) -> dict[str, Any]:
         "roles": sorted(user_roles(user)),
         "station": station,
     }
+
+
+def station_people(*, station_id: int, role: str) -> list[Any]:
+    """The station's active users holding `role` (who a warning or task goes to)."""
+    return list(
+        User.objects.filter(groups__name=role, profile__station_id=station_id, is_active=True)
+    )
+
+
+def station_member(*, station_id: int, username: str) -> Any:
+    """The station's active user of that name, or None (a named custodian, owner, witness)."""
+    if not username:
+        return None
+    return User.objects.filter(
+        username=username, is_active=True, profile__station_id=station_id
+    ).first()

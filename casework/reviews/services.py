@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +20,7 @@ from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
 from casework.core.notify import notify
 from casework.org.roles import Role
 from casework.org.scoping import user_station_id
+from casework.org.selectors import station_member, station_people
 from casework.reviews import selectors
 from casework.reviews.models import (
     CorrectiveAction,
@@ -32,16 +32,7 @@ from casework.reviews.models import (
 )
 from casework.rules.services import rule_save
 
-User = get_user_model()
 OPEN_ACTION = {CorrectiveAction.Status.OPEN, CorrectiveAction.Status.REJECTED}
-
-
-def _legal_officers(station_id: int) -> list[Any]:
-    return list(
-        User.objects.filter(
-            groups__name=Role.LEGAL_OFFICER, profile__station_id=station_id, is_active=True
-        )
-    )
 
 
 def _create(case: Case, trigger: str, by: Any) -> Retrospective:
@@ -52,7 +43,7 @@ def _create(case: Case, trigger: str, by: Any) -> Retrospective:
     audit.record(
         actor=by, verb="reviews.opened", target=retrospective, payload={"trigger": trigger}
     )
-    for officer in _legal_officers(case.station_id):
+    for officer in station_people(station_id=case.station_id, role=Role.LEGAL_OFFICER):
         notify(
             recipient=officer,
             subject=_("【案后复盘】%(c)s(%(t)s)")
@@ -87,12 +78,11 @@ def retrospective_trigger(*, case: Case, trigger: str) -> Retrospective | None:
     reconsideration filed…). Idempotent: the case's existing one is kept; returns the new one."""
     if Retrospective.objects.filter(case=case).exists():
         return None
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                return _create(case, trigger, None)
-        except IntegrityError:
-            return None
+    try:
+        with transaction.atomic():  # a savepoint: a racing trigger's insert loses quietly
+            return _create(case, trigger, None)
+    except IntegrityError:
+        return None
 
 
 def _require_reviewer(by: Any, retrospective: Retrospective) -> None:
@@ -103,9 +93,7 @@ def _require_reviewer(by: Any, retrospective: Retrospective) -> None:
 
 
 def _station_user(retrospective: Retrospective, username: str, field: str) -> Any:
-    user = User.objects.filter(
-        username=username, is_active=True, profile__station_id=retrospective.station_id
-    ).first()
+    user = station_member(station_id=retrospective.station_id, username=username)
     if user is None:
         raise ValidationError({field: _("须为本所在职人员")})
     return user
@@ -272,13 +260,20 @@ def actions_overdue_remind(*, now: Any) -> int:
     today = timezone.localdate(now)
     late = CorrectiveAction.objects.filter(status__in=OPEN_ACTION, due_on__lt=today)
     sent = 0
+    staff: dict[tuple[int, str], list[Any]] = {}  # one query per station and role, not per action
+
+    def people(station_id: int, role: str) -> list[Any]:
+        if (station_id, role) not in staff:
+            staff[station_id, role] = station_people(station_id=station_id, role=role)
+        return staff[station_id, role]
+
     for action in late.select_related("owner", "retrospective__case")[:500]:
         case = action.retrospective.case
-        ladder = [("owner", [action.owner]), ("legal", _legal_officers(case.station_id))]
+        ladder = [("owner", [action.owner]), ("legal", people(case.station_id, Role.LEGAL_OFFICER))]
         if (today - action.due_on).days >= CHIEF_AFTER_DAYS:
-            ladder.append(("chief", _chiefs(case.station_id)))
-        for rung, people in ladder:
-            for person in people:
+            ladder.append(("chief", people(case.station_id, Role.CHIEF)))
+        for rung, recipients in ladder:
+            for person in recipients:
                 notify(
                     recipient=person,
                     subject=_("【整改超期】%(c)s") % {"c": case.number},
@@ -291,12 +286,6 @@ def actions_overdue_remind(*, now: Any) -> int:
                 )
                 sent += 1
     return sent
-
-
-def _chiefs(station_id: int) -> list[Any]:
-    return list(
-        User.objects.filter(groups__name=Role.CHIEF, profile__station_id=station_id, is_active=True)
-    )
 
 
 def retrospectives_for_overdue_clocks(*, now: Any) -> int:
@@ -397,7 +386,7 @@ def _propose_if_recurring(station_id: int, category: FindingCategory) -> RulePro
         station_id=station_id,
         payload={"category": category.code, "count": count},
     )
-    for officer in _legal_officers(station_id):
+    for officer in station_people(station_id=station_id, role=Role.LEGAL_OFFICER):
         notify(
             recipient=officer,
             subject=_("【规则建议】%(t)s") % {"t": proposal.title},
@@ -416,7 +405,7 @@ def proposal_decide(
     the rule library for every trip from today, or dismisses it."""
     proposal = RuleProposal.objects.filter(pk=proposal_id).first()
     if proposal is None or not (
-        by.has_perm("reviews.verify_action") and proposal.station_id == _station_of(by)
+        by.has_perm("reviews.verify_action") and proposal.station_id == user_station_id(by)
     ):
         raise NotFoundOrForbidden(
             target_type="reviews.ruleproposal", target_id=proposal_id, denied=proposal is not None
@@ -445,7 +434,3 @@ def proposal_decide(
         payload={"accepted": accept, "rule": rule.slug if rule else None},
     )
     return proposal
-
-
-def _station_of(user: Any) -> int | None:
-    return user_station_id(user)

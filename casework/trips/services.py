@@ -16,6 +16,7 @@ from casework.core import audit
 from casework.core.errors import RuleViolation
 from casework.core.notify import notify
 from casework.org.scoping import user_station_id
+from casework.org.selectors import station_people
 from casework.rules import rules
 from casework.rules.selectors import rules_firing
 from casework.trips.models import Reminder, Trip
@@ -251,12 +252,6 @@ def trip_note_add(*, by: Any, trip_id: int, text: str) -> int:
     return len(officers)
 
 
-def _station_people(station_id: int, role: str) -> list[Any]:
-    return list(
-        User.objects.filter(groups__name=role, profile__station_id=station_id, is_active=True)
-    )
-
-
 def reminders_escalate(*, now: datetime) -> int:
     """Beat: push unacknowledged briefings again and climb the ladder (idempotent by key).
 
@@ -287,7 +282,7 @@ def reminders_escalate(*, now: datetime) -> int:
         if trip.departs_at <= chief_at:
             steps.append((Role.CHIEF, "chief"))
         for role, tag in steps:
-            for person in _station_people(trip.station_id, role):
+            for person in station_people(station_id=trip.station_id, role=role):
                 notify(
                     recipient=person,
                     subject=_("执法安全提醒未确认:%(n)s") % {"n": name},

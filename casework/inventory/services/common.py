@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from casework.cases.selectors import handler_ids
 from casework.core.errors import Conflict, RuleViolation
 from casework.inventory import selectors
 from casework.inventory.models import Inventory
-
-User = get_user_model()
 
 ITEM_FIELDS = (
     "category", "name", "quantity", "unit", "size", "marks", "condition", "description",

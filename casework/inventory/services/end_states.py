@@ -18,9 +18,9 @@ from casework.deadlines.services import clocks_for_event, clocks_meet
 from casework.inventory import selectors
 from casework.inventory.models import Inventory, PropertyItem, Seizure
 from casework.inventory.services.common import (
-    User,
     require_handler,
 )
+from casework.org.selectors import station_member
 
 # ---- end states (闭环) ------------------------------------------------------------------------
 
@@ -30,9 +30,7 @@ def _custodian(inventory: Inventory, username: str, field: str) -> Any:
     若干规定 §11: 办案人员不得自行保管)."""
     if not username:
         raise ValidationError({field: _("请填写保管人")})
-    user = User.objects.filter(
-        username=username, is_active=True, profile__station_id=inventory.station_id
-    ).first()
+    user = station_member(station_id=inventory.station_id, username=username)
     if user is None:
         raise ValidationError({field: _("保管人须为本所在职人员")})
     if user.pk in handler_ids(inventory.case):

@@ -16,11 +16,11 @@ from casework.inventory import selectors
 from casework.inventory.models import Inventory, ItemPhoto
 from casework.inventory.services.common import (
     ITEM_FIELDS,
-    User,
     draft_for,
     require_handler,
 )
 from casework.inventory.services.recording import item_create
+from casework.org.selectors import station_member
 
 # ---- signing --------------------------------------------------------------------------------
 
@@ -28,9 +28,7 @@ from casework.inventory.services.recording import item_create
 def _second_officer(by: Any, inventory: Inventory, username: str) -> Any:
     if not username:
         return None
-    officer = User.objects.filter(
-        username=username, is_active=True, profile__station_id=inventory.station_id
-    ).first()
+    officer = station_member(station_id=inventory.station_id, username=username)
     if officer is None or not officer.has_perm("cases.handle_case"):  # a 辅警 is no second 民警
         raise ValidationError({"second_officer": _("在场民警须为本所在职民警")})
     if officer.pk == by.pk:
