@@ -21,9 +21,19 @@ class Deadline(models.Model):
     measure = models.ForeignKey(
         "cases.Measure", null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
     )
-    rule = models.ForeignKey("rules.Rule", on_delete=models.PROTECT, related_name="+")
-    # What started the clock ("measure:12", "case_accepted"): with the rule, one clock per trigger.
+    # The rule whose time limit this is; none for a due date a person set (a corrective
+    # action's 整改期限), which still runs the same ladder of warnings and escalation.
+    rule = models.ForeignKey(
+        "rules.Rule", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What started the clock ("measure:12", "action:7"): with the rule, one clock per trigger.
     trigger = models.CharField(max_length=60)
+    # Who the clock waits on, when it is one person rather than the case's handlers.
+    owner = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Where its warnings point (the case page when blank).
+    link = models.CharField(max_length=200, blank=True)
     title = models.CharField(_("事项"), max_length=200)
     text = models.TextField(_("提醒内容"))
     legal_basis = models.JSONField(default=list)
@@ -45,7 +55,12 @@ class Deadline(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "rule", "trigger"], name="one_clock_per_trigger"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["case", "trigger"],
+                condition=models.Q(rule__isnull=True),
+                name="one_set_clock_per_trigger",
+            ),
         ]
         indexes = [models.Index(fields=["status", "due_at"])]
 

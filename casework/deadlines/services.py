@@ -127,7 +127,7 @@ def clocks_start(
             actor=None,
             verb="deadlines.started",
             target=case,
-            payload={"trigger": trigger, "rules": [d.rule.slug for d in started]},
+            payload={"trigger": trigger, "rules": [d.rule.slug for d in started if d.rule]},
         )
     _prompts_send(case, duties, trigger, measure, values, event)
     return started
@@ -235,6 +235,60 @@ def _party_facts(party: Party | None, on: date) -> dict[str, Any]:
     }
 
 
+def clock_set(
+    *,
+    case: Case,
+    trigger: str,
+    title: str,
+    text: str,
+    due_at: datetime,
+    owner: Any,
+    link: str = "",
+    warn_before: timedelta = timedelta(days=1),
+    chief_after: timedelta = CHIEF_AFTER,
+) -> Deadline:
+    """A clock whose due time a person set rather than a rule (a corrective action's 整改期限).
+    It climbs the same ladder as a statutory clock — the owner before and at the due time, the
+    legal officers at it, the chief `chief_after` it — and stops with `clocks_meet`.
+    Idempotent per case and trigger: the existing clock is returned."""
+    existing = Deadline.objects.filter(case=case, trigger=trigger, rule__isnull=True).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    deadline = Deadline.objects.create(
+        case=case, trigger=trigger, owner=owner, link=link, title=title[:200], text=text,
+        started_at=now, due_at=due_at,
+    )  # fmt: skip
+    rungs = [
+        Rung(deadline=deadline, fires_at=due_at, audience="officer", label=_("已超期")),
+        Rung(deadline=deadline, fires_at=due_at, audience="legal_officer", label=_("已超期")),
+        Rung(
+            deadline=deadline,
+            fires_at=due_at + chief_after,
+            audience="chief",
+            label=_("超期升级"),
+        ),
+    ]
+    if due_at - warn_before > now:
+        hours = int(warn_before.total_seconds() // 3600)
+        rungs.append(
+            Rung(
+                deadline=deadline,
+                fires_at=due_at - warn_before,
+                audience="officer",
+                label=_("距截止 %(h)s 小时") % {"h": hours},
+            )
+        )
+    Rung.objects.bulk_create(rungs)
+    audit.record(
+        actor=None,
+        verb="deadlines.started",
+        target=case,
+        payload={"trigger": trigger, "deadline": deadline.pk, "owner": getattr(owner, "pk", None)},
+    )
+    return deadline
+
+
 def clocks_for_measure(*, measure: Measure) -> list[Deadline]:
     """A coercive measure starts the clocks of its event (拘留 → 24 h custody, family notice…)."""
     return clocks_start(
@@ -297,6 +351,8 @@ def deadline_sweep(*, now: datetime) -> int:
 
 def _audience(deadline: Deadline, audience: str) -> list[Any]:
     if audience == "officer":
+        if deadline.owner_id:
+            return list(User.objects.filter(pk=deadline.owner_id))
         return list(User.objects.filter(pk__in=handler_ids(deadline.case)))
     role = Role.LEGAL_OFFICER if audience == "legal_officer" else Role.CHIEF
     return station_people(station_id=deadline.case.station_id, role=role)
@@ -335,7 +391,7 @@ def _warning_send(
         if not claimed:
             return 0  # another worker took it
         deadline, audience = warning.rung.deadline, warning.rung.audience
-        key = (deadline.case_id, audience)
+        key = (deadline.case_id, audience if audience != "officer" else f"o{deadline.owner_id}")
         if key not in audiences:
             audiences[key] = _audience(deadline, audience)
         for user in audiences[key]:
@@ -350,7 +406,7 @@ def _warning_send(
                     "text": deadline.text,
                 },
                 key=f"deadline-warning:{warning.pk}:{user.pk}",
-                link=f"/cases/{deadline.case_id}/",
+                link=deadline.link or f"/cases/{deadline.case_id}/",
             )
     return 1
 

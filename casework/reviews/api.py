@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,7 +19,14 @@ from rest_framework.views import APIView
 from casework.core.errors import as_id
 from casework.org.scoping import user_station_id
 from casework.reviews import printing, selectors, services
-from casework.reviews.models import CorrectiveAction, Finding, Outcome, Retrospective
+from casework.reviews.forms import uploads
+from casework.reviews.models import (
+    ActionEvidence,
+    CorrectiveAction,
+    Finding,
+    Outcome,
+    Retrospective,
+)
 
 
 class FindingSerializer(serializers.ModelSerializer[Finding]):
@@ -29,15 +38,30 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
         fields = ["id", "category", "description", "cause", "officer", "created_at"]
 
 
+class EvidenceSerializer(serializers.ModelSerializer[ActionEvidence]):
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActionEvidence
+        fields = ["id", "name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at",
+                  "url"]  # fmt: skip
+
+    def get_url(self, evidence: ActionEvidence) -> str:
+        return reverse("reviews:evidence", args=[evidence.pk])
+
+
 class ActionSerializer(serializers.ModelSerializer[CorrectiveAction]):
     owner = serializers.CharField(source="owner.username")
     verified_by = serializers.CharField(source="verified_by.username", default=None)
+    files = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = CorrectiveAction
         fields = [
             "id", "retrospective", "finding", "description", "owner", "due_on", "status",
-            "evidence", "completed_at", "verified_by", "verified_at", "verification_note",
+            "evidence", "files", "completed_at", "verified_by", "verified_at",
+            "verification_note",
         ]  # fmt: skip
 
 
@@ -95,6 +119,10 @@ class CompleteSerializer(serializers.Serializer[Any]):
     evidence = serializers.CharField(allow_blank=True)
 
 
+class EvidenceInSerializer(serializers.Serializer[Any]):
+    attachment = serializers.ListField(child=serializers.FileField())
+
+
 class VerifySerializer(serializers.Serializer[Any]):
     accepted = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -116,7 +144,13 @@ class RetrospectiveViewSet(viewsets.ReadOnlyModelViewSet[Retrospective]):
         found = selectors.retrospective_list(
             user=self.request.user, case_id=as_id(case) if case else None
         )
-        return found.prefetch_related("findings__category", "findings__officer", "actions__owner")
+        return found.prefetch_related(
+            "findings__category",
+            "findings__officer",
+            "actions__owner",
+            "actions__verified_by",
+            "actions__files__uploaded_by",
+        )
 
     def get_object(self) -> Retrospective:
         return selectors.access_retrospective(self.request.user, self.kwargs["pk"])
@@ -164,6 +198,18 @@ class ActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
             by=request.user, action_id=as_id(pk), **_valid(CompleteSerializer, request)
         )
         return Response(ActionSerializer(done).data)
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceInSerializer},
+        responses={201: EvidenceSerializer(many=True)},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def evidence(self, request: Request, pk: str) -> Response:
+        """Attach files (field `attachment`, repeatable) as evidence, before reporting done."""
+        stored = services.evidence_add(
+            by=request.user, action_id=as_id(pk), files=uploads(request.FILES.getlist("attachment"))
+        )
+        return Response(EvidenceSerializer(stored, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=VerifySerializer, responses=ActionSerializer)
     @action(detail=True, methods=["post"])

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casework.core.uploads import MAX_UPLOAD_BYTES
 from casework.reviews.models import Finding, FindingCategory
 from casework.rules.forms import DATE
 
@@ -66,11 +67,39 @@ def _label(finding: Finding) -> str:
     return f"{finding.category.name}:{finding.description[:40]}"
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe); the service checks each."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def uploads(files: list[Any]) -> list[tuple[str, bytes]]:
+    """(name, content) of each upload; one byte past the limit is enough for the service."""
+    return [(f.name, f.read(MAX_UPLOAD_BYTES + 1)) for f in files]
+
+
 class CompleteForm(forms.Form):
     evidence = forms.CharField(
         label=_("整改情况"), widget=forms.Textarea(attrs=TEXT),
         error_messages=_required(_("请填写整改情况")),
     )  # fmt: skip
+    attachment = MultipleFileField(
+        label=_("佐证材料(PDF 或图片,可多选,每个不超过 10 MB)"), required=False
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"evidence": data["evidence"], "files": uploads(data["attachment"])}
 
 
 class VerifyForm(forms.Form):

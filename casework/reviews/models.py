@@ -127,6 +127,8 @@ class CorrectiveAction(models.Model):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     verification_note = models.TextField(_("核验意见"), blank=True)
+    # Sent back this many times: each return runs the due date on a new clock.
+    rejections = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -143,6 +145,35 @@ class CorrectiveAction(models.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.status in {self.Status.OPEN, self.Status.REJECTED} and self.due_on < today
+
+
+def evidence_path(evidence: ActionEvidence, filename: str) -> str:
+    # Never trust the uploaded name for storage: the digest names the file.
+    return f"action-evidence/{evidence.sha256[:2]}/{evidence.sha256}.bin"
+
+
+class ActionEvidence(models.Model):
+    """A file the owner attaches as evidence that the action was done (a scanned 整改报告,
+    a photo of the rebuilt locker…). Kept for good; served only through the access check."""
+
+    action = models.ForeignKey(CorrectiveAction, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(_("附件"), upload_to=evidence_path)
+    name = models.CharField(_("文件名"), max_length=120)
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改佐证材料")
+        verbose_name_plural = _("整改佐证材料")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Outcome(models.Model):

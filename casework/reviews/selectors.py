@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from casework.cases.models import CaseHandler, Gate, GateDecision
 from casework.cases.selectors import case_list
 from casework.core.errors import NotFoundOrForbidden, as_id
-from casework.reviews.models import CorrectiveAction, Outcome, Retrospective
+from casework.reviews.models import ActionEvidence, CorrectiveAction, Outcome, Retrospective
 
 
 def retrospective_list(*, user: Any, case_id: int | None = None) -> QuerySet[Retrospective]:
@@ -44,6 +44,15 @@ def access_action(user: Any, action_id: object) -> CorrectiveAction:
         )
     assert action is not None
     return action
+
+
+def access_evidence(user: Any, evidence_id: object) -> ActionEvidence:
+    """An evidence file, to whoever may see its action."""
+    evidence = ActionEvidence.objects.filter(pk=as_id(evidence_id)).first()
+    if evidence is None:
+        raise NotFoundOrForbidden(target_type="reviews.actionevidence", target_id=evidence_id)
+    access_action(user, evidence.action_id)
+    return evidence
 
 
 def review_figures(*, user: Any, year: int, station_id: int | None = None) -> dict[str, int]:
@@ -138,6 +147,7 @@ def actions_owned(user: Any) -> QuerySet[CorrectiveAction]:
         .select_related(
             "retrospective__case", "finding__category", "owner__profile", "verified_by__profile"
         )
+        .prefetch_related("files")
         .annotate(rank=rank)
         .order_by("rank", "due_on", "pk")
     )

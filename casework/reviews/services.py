@@ -3,11 +3,14 @@ follow each from open to verified. Check → change → audit, one transaction e
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import hashlib
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +21,14 @@ from casework.conduct.services import record_for_finding
 from casework.core import audit
 from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
 from casework.core.notify import notify
+from casework.core.uploads import MAX_UPLOAD_BYTES, document_type
+from casework.deadlines.services import clock_set, clocks_meet
 from casework.org.roles import Role
 from casework.org.scoping import user_station_id
 from casework.org.selectors import station_member, station_people
 from casework.reviews import selectors
 from casework.reviews.models import (
+    ActionEvidence,
     CorrectiveAction,
     Finding,
     FindingCategory,
@@ -180,17 +186,46 @@ def action_add(
         key=f"action:{action.pk}:assigned",
         link="/reviews/?tab=mine",
     )
+    _clock_start(action, attempt=0)
     return action
 
 
+def _clock_start(action: CorrectiveAction, attempt: int) -> None:
+    """The action's due date runs on the deadline machinery: the owner is warned the day
+    before and at the due time, the legal officers at it, the chief three days later."""
+    case = action.retrospective.case
+    local_end = datetime.combine(action.due_on + timedelta(days=1), time.min)
+    clock_set(
+        case=case,
+        trigger=_clock_trigger(action, attempt),
+        title=_("整改措施:%(d)s") % {"d": action.description[:80]},
+        text=_("整改措施“%(d)s”(责任人 %(o)s)期限为 %(due)s。")
+        % {"d": action.description[:200], "o": _name(action.owner), "due": action.due_on},
+        due_at=timezone.make_aware(local_end),
+        owner=action.owner,
+        link=f"/reviews/{action.retrospective_id}/",
+        chief_after=CHIEF_AFTER,
+    )  # fmt: skip
+
+
+def _name(user: Any) -> str:
+    return str(user.get_full_name() or user.username)
+
+
+def _clock_trigger(action: CorrectiveAction, attempt: int) -> str:
+    return f"action:{action.pk}" if attempt == 0 else f"action:{action.pk}:{attempt}"
+
+
 @transaction.atomic
-def action_complete(*, by: Any, action_id: int, evidence: str) -> CorrectiveAction:
-    """The owner reports the action done, with what was done (the evidence)."""
-    action = selectors.access_action(by, action_id)
-    if action.owner_id != by.pk:
-        raise RuleViolation(_("只有责任人可以报告整改完成"))
+def action_complete(
+    *, by: Any, action_id: int, evidence: str, files: list[Upload] | None = None
+) -> CorrectiveAction:
+    """The owner reports the action done, with what was done (the evidence: text, and any
+    files attached now or before). This stops the action's clock."""
+    action = _owned_open(by, action_id, _("只有责任人可以报告整改完成"))
     if not evidence.strip():
         raise ValidationError({"evidence": _("请填写整改情况")})
+    _evidence_store(by, action, _checked(files or []))
     done = CorrectiveAction.objects.filter(pk=action.pk, status__in=OPEN_ACTION).service_update(
         status=CorrectiveAction.Status.DONE, evidence=evidence.strip(), completed_at=timezone.now()
     )
@@ -203,7 +238,74 @@ def action_complete(*, by: Any, action_id: int, evidence: str) -> CorrectiveActi
         target=action.retrospective,
         payload={"action": action.pk},
     )
+    clocks_meet(
+        by=by,
+        case=action.retrospective.case,
+        trigger=_clock_trigger(action, action.rejections),
+        note=_("整改措施已报告完成"),
+    )
     return action
+
+
+Upload = tuple[str, bytes]  # (the name the user gave it, its content)
+
+
+def _checked(uploads: list[Upload]) -> list[tuple[str, bytes, str]]:
+    """Check every file before any is stored: one bad file refuses them all."""
+    checked = []
+    for name, data in uploads:
+        if not data:
+            raise ValidationError({"attachment": _("请选择文件")})
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise ValidationError({"attachment": _("文件不能超过 10 MB:%(n)s") % {"n": name}})
+        kind = document_type(data)
+        if kind is None:
+            raise ValidationError(
+                {"attachment": _("附件须为 PDF 或 JPEG、PNG、WebP 图片:%(n)s") % {"n": name}}
+            )
+        checked.append(((Path(name).name or "evidence")[:120], data, kind))
+    return checked
+
+
+def _evidence_store(
+    by: Any, action: CorrectiveAction, files: list[tuple[str, bytes, str]]
+) -> list[ActionEvidence]:
+    stored = []
+    for name, data, kind in files:
+        evidence = ActionEvidence(
+            action=action, name=name, sha256=hashlib.sha256(data).hexdigest(), content_type=kind,
+            size=len(data), uploaded_by=by,
+        )  # fmt: skip
+        evidence.file.save("evidence", ContentFile(data), save=False)
+        evidence.save()
+        stored.append(evidence)
+    if stored:
+        audit.record(
+            actor=by,
+            verb="reviews.evidence_added",
+            target=action.retrospective,
+            payload={"action": action.pk, "files": [[e.name, e.sha256] for e in stored]},
+        )
+    return stored
+
+
+def _owned_open(by: Any, action_id: int, verb: str) -> CorrectiveAction:
+    action = selectors.access_action(by, action_id)
+    if action.owner_id != by.pk:
+        raise RuleViolation(verb)
+    if action.status not in OPEN_ACTION:
+        raise Conflict(_("该整改措施已报告完成或已核验"))
+    return action
+
+
+@transaction.atomic
+def evidence_add(*, by: Any, action_id: int, files: list[Upload]) -> list[ActionEvidence]:
+    """The owner attaches files (PDF, JPEG, PNG or WebP, up to 10 MB each) as evidence while
+    the action is still theirs to do. Kept under their digest; nothing is replaced."""
+    action = _owned_open(by, action_id, _("只有责任人可以上传整改佐证材料"))
+    if not files:
+        raise ValidationError({"attachment": _("请选择文件")})
+    return _evidence_store(by, action, _checked(files))
 
 
 @transaction.atomic
@@ -223,11 +325,14 @@ def action_verify(*, by: Any, action_id: int, accepted: bool, note: str = "") ->
     moved = CorrectiveAction.objects.filter(
         pk=action.pk, status=CorrectiveAction.Status.DONE
     ).service_update(
-        status=status, verified_by=by, verified_at=timezone.now(), verification_note=note.strip()
-    )
+        status=status, verified_by=by, verified_at=timezone.now(), verification_note=note.strip(),
+        rejections=action.rejections + (0 if accepted else 1),
+    )  # fmt: skip
     if not moved:
         raise Conflict(_("该整改措施已被他人核验"))
     action.refresh_from_db()
+    if not accepted:  # back to the owner: the due date runs again, overdue at once if passed
+        _clock_start(action, attempt=action.rejections)
     audit.record(
         actor=by,
         verb="reviews.action_verified",
@@ -249,43 +354,8 @@ def _close_if_verified(by: Any, retrospective: Retrospective) -> None:
         audit.record(actor=by, verb="reviews.closed", target=retrospective)
 
 
-# An overdue action climbs the same ladder as a clock: owner and legal officers at once,
-# the chief once it is this many days late.
-CHIEF_AFTER_DAYS = 3
-
-
-def actions_overdue_remind(*, now: Any) -> int:
-    """Beat: remind the owners of overdue corrective actions and escalate (officer → legal
-    officer → chief). State-based and idempotent: one notification per rung and due date."""
-    today = timezone.localdate(now)
-    late = CorrectiveAction.objects.filter(status__in=OPEN_ACTION, due_on__lt=today)
-    sent = 0
-    staff: dict[tuple[int, str], list[Any]] = {}  # one query per station and role, not per action
-
-    def people(station_id: int, role: str) -> list[Any]:
-        if (station_id, role) not in staff:
-            staff[station_id, role] = station_people(station_id=station_id, role=role)
-        return staff[station_id, role]
-
-    for action in late.select_related("owner", "retrospective__case")[:500]:
-        case = action.retrospective.case
-        ladder = [("owner", [action.owner]), ("legal", people(case.station_id, Role.LEGAL_OFFICER))]
-        if (today - action.due_on).days >= CHIEF_AFTER_DAYS:
-            ladder.append(("chief", people(case.station_id, Role.CHIEF)))
-        for rung, recipients in ladder:
-            for person in recipients:
-                notify(
-                    recipient=person,
-                    subject=_("【整改超期】%(c)s") % {"c": case.number},
-                    body=_("整改措施“%(d)s”已于 %(due)s 到期,尚未完成。")
-                    % {"d": action.description[:100], "due": action.due_on},
-                    key=f"action:{action.pk}:overdue:{action.due_on}:{rung}:{person.pk}",
-                    link="/reviews/?tab=mine"
-                    if rung == "owner"
-                    else f"/reviews/{action.retrospective_id}/",
-                )
-                sent += 1
-    return sent
+# An overdue action reaches the chief this long after its due date.
+CHIEF_AFTER = timedelta(days=3)
 
 
 def retrospectives_for_overdue_clocks(*, now: Any) -> int:

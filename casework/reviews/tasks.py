@@ -1,4 +1,5 @@
-"""Beat: clocks that ran out open their case's retrospective; overdue actions climb the ladder."""
+"""Beat: clocks that ran out open their case's retrospective (overdue actions run on the
+deadline machinery's own sweep)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,3 @@ from casework.reviews import services
 def retrospectives_for_overdue_clocks() -> int:
     """Every few minutes; idempotent (one retrospective per case)."""
     return services.retrospectives_for_overdue_clocks(now=timezone.now())
-
-
-@shared_task(ignore_result=True)
-def actions_overdue_remind() -> int:
-    """Every few minutes; idempotent (notification keys per rung and due date)."""
-    return services.actions_overdue_remind(now=timezone.now())

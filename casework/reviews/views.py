@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -72,9 +72,13 @@ def _officer_choices(profiles: Any) -> list[tuple[str, str]]:
     return [("", "—"), *((p.user.username, str(p)) for p in profiles)]
 
 
-def _form(kind: str, target: int | None, choices: dict[str, Any], data: Any = None) -> Any:
+def _form(
+    kind: str, target: int | None, choices: dict[str, Any], data: Any = None, files: Any = None
+) -> Any:
     """One form; its prefix names the action, so a page of many forms stays unambiguous."""
     prefix = kind if target is None else f"{kind}-{target}"
+    if kind == "complete":
+        return CompleteForm(data, files, prefix=prefix)
     if kind == "finding":
         return FindingForm(data, prefix=prefix, officers=choices["officers"])
     if kind == "action":
@@ -95,7 +99,9 @@ def _choices(user: Any, retrospective: Retrospective, findings: list[Finding]) -
 
 
 def _findings(retrospective: Retrospective) -> list[Finding]:
-    actions = CorrectiveAction.objects.select_related("owner__profile", "verified_by__profile")
+    actions = CorrectiveAction.objects.select_related(
+        "owner__profile", "verified_by__profile"
+    ).prefetch_related("files")
     return list(
         retrospective.findings.select_related("category", "officer__profile").prefetch_related(
             Prefetch("actions", queryset=actions)
@@ -152,7 +158,7 @@ class RetrospectiveDetailView(LoginRequiredMixin, TemplateView):
         choices = (
             _choices(request.user, retrospective, _findings(retrospective)) if recording else {}
         )
-        form = _form(kind, target, choices, request.POST)
+        form = _form(kind, target, choices, request.POST, request.FILES)
         done = form.is_valid() and run_service(
             request, lambda: _call(kind, request.user, retrospective.pk, target, form), form
         )
@@ -171,7 +177,7 @@ def _call(kind: str, by: Any, retrospective_id: int, target: Any, form: Any) -> 
     if kind == "action":
         return services.action_add(by=by, retrospective_id=retrospective_id, **data)
     if kind == "complete":
-        return services.action_complete(by=by, action_id=target, **data)
+        return services.action_complete(by=by, action_id=target, **form.service_kwargs())
     return services.action_verify(by=by, action_id=target, **form.service_kwargs())
 
 
@@ -221,11 +227,11 @@ class RetrospectiveListView(LoginRequiredMixin, TemplateView):
     def post(self, request: HttpRequest) -> HttpResponse:
         """报告完成 from 我的整改措施: the owner need not see the retrospective itself."""
         target = as_id(request.POST.get("target", ""))
-        form = _form("complete", target, {}, request.POST)
+        form = _form("complete", target, {}, request.POST, request.FILES)
         done = form.is_valid() and run_service(
             request,
             lambda: services.action_complete(
-                by=request.user, action_id=target, **form.cleaned_data
+                by=request.user, action_id=target, **form.service_kwargs()
             ),
             form,
         )
@@ -234,6 +240,19 @@ class RetrospectiveListView(LoginRequiredMixin, TemplateView):
         elif form.errors:
             return self.render_to_response(self.get_context_data(tab="mine", bound=(target, form)))
         return redirect(reverse("reviews:index") + "?tab=mine")
+
+
+class EvidenceView(LoginRequiredMixin, View):
+    """One evidence file, to whoever may see its action; never served from MEDIA."""
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        evidence = selectors.access_evidence(request.user, pk)
+        response = FileResponse(
+            evidence.file.open("rb"), content_type=evidence.content_type,
+            as_attachment=evidence.content_type == "application/pdf", filename=evidence.name,
+        )  # fmt: skip
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class RetrospectiveOpenView(LoginRequiredMixin, View):
@@ -258,6 +277,7 @@ class ReviewsApp(Application):
 
     index_path = path("", RetrospectiveListView.as_view(), name="index")
     detail_path = path("<int:pk>/", RetrospectiveDetailView.as_view(), name="retrospective-detail")
+    evidence_path = path("evidence/<int:pk>/", EvidenceView.as_view(), name="evidence")
     open_path = path(
         "open/<int:case_id>/", RetrospectiveOpenView.as_view(), name="retrospective-open"
     )

@@ -241,7 +241,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.reviews.tasks.retrospectives_for_overdue_clocks",
         "schedule": 300.0,
     },
-    "actions-overdue": {"task": "casework.reviews.tasks.actions_overdue_remind", "schedule": 300.0},
     "audit-verify-nightly": {
         "task": "casework.core.tasks.audit_verify_chain",
         "schedule": crontab(hour=3, minute=17),

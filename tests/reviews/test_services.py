@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +15,8 @@ from django.utils import timezone
 from casework.cases.models import Case
 from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
 from casework.core.models import AuditEvent, Notification
+from casework.deadlines.models import Deadline
+from casework.deadlines.services import deadline_sweep, warnings_deliver
 from casework.reviews import selectors, services
 from casework.reviews.models import CorrectiveAction, Retrospective
 from casework.workflow import services as workflow
@@ -270,7 +272,13 @@ def test_a_completed_action_cannot_be_completed_again(
     assert CorrectiveAction.objects.get(pk=action.pk).evidence == "已整改"
 
 
-def test_an_overdue_action_reminds_its_owner_then_climbs_to_the_chief(
+def _sweep(now: Any) -> None:
+    """What the beat does every minute: the deadline machinery's sweep, then delivery."""
+    deadline_sweep(now=now)
+    warnings_deliver(now=now)
+
+
+def test_an_overdue_action_climbs_the_deadline_ladder_to_the_chief(
     officer: AbstractBaseUser,
     legal_officer: AbstractBaseUser,
     chief: AbstractBaseUser,
@@ -281,20 +289,56 @@ def test_an_overdue_action_reminds_its_owner_then_climbs_to_the_chief(
         by=legal_officer, retrospective_id=retrospective.pk, finding=finding,
         description="整改", owner="officer_xq1", due_on=SOON,
     )  # fmt: skip
+    clock = Deadline.objects.get(case=case, trigger=f"action:{action.pk}")
+    assert (clock.rule_id, clock.owner_id, clock.status) == (None, officer.pk, "open")
+    assert timezone.localtime(clock.due_at).date() == SOON + timedelta(days=1)
 
-    def told(user: Any) -> int:
-        return Notification.objects.filter(
-            recipient=user, key__startswith=f"action:{action.pk}:overdue:"
-        ).count()
+    def told(user: Any) -> list[str]:
+        return sorted(
+            Notification.objects.filter(
+                recipient=user, key__startswith="deadline-warning:"
+            ).values_list("subject", flat=True)
+        )
 
-    assert services.actions_overdue_remind(now=timezone.now()) == 0
-    with time_machine.travel(timezone.now() + timedelta(days=11), tick=False):
-        services.actions_overdue_remind(now=timezone.now())
-        services.actions_overdue_remind(now=timezone.now())  # a second beat: nothing new
-    assert (told(officer), told(legal_officer), told(chief)) == (1, 1, 0)
-    with time_machine.travel(timezone.now() + timedelta(days=14), tick=False):
-        services.actions_overdue_remind(now=timezone.now())
-    assert (told(officer), told(legal_officer), told(chief)) == (1, 1, 1)
+    _sweep(timezone.now())
+    assert (told(officer), told(legal_officer), told(chief)) == ([], [], [])
+    day_before = timezone.make_aware(datetime.combine(SOON, time(12)))
+    with time_machine.travel(day_before, tick=False):
+        _sweep(timezone.now())
+    assert (len(told(officer)), told(legal_officer), told(chief)) == (1, [], [])
+    with time_machine.travel(day_before + timedelta(days=2), tick=False):
+        _sweep(timezone.now())
+        _sweep(timezone.now())  # a second beat: nothing new
+    assert (len(told(officer)), len(told(legal_officer)), told(chief)) == (2, 1, [])
+    with time_machine.travel(day_before + timedelta(days=4), tick=False):
+        _sweep(timezone.now())
+    assert (len(told(officer)), len(told(legal_officer)), len(told(chief))) == (2, 1, 1)
+    assert all("整改措施" in s for s in told(chief))
+    warned = Notification.objects.get(recipient=chief, key__startswith="deadline-warning:")
+    assert warned.link == f"/reviews/{retrospective.pk}/"
+    # Reporting it done stops the clock: no further warnings, however late.
     services.action_complete(by=officer, action_id=action.pk, evidence="已整改")
-    with time_machine.travel(timezone.now() + timedelta(days=20), tick=False):
-        assert services.actions_overdue_remind(now=timezone.now()) == 0
+    clock.refresh_from_db()
+    assert clock.status == "met"
+    with time_machine.travel(day_before + timedelta(days=20), tick=False):
+        _sweep(timezone.now())
+    assert (len(told(officer)), len(told(legal_officer)), len(told(chief))) == (2, 1, 1)
+
+
+def test_a_rejected_action_runs_its_due_date_again_on_a_new_clock(
+    officer: AbstractBaseUser, legal_officer: AbstractBaseUser, case: Case
+) -> None:
+    retrospective, finding = _with_finding(legal_officer, case)
+    action = services.action_add(
+        by=legal_officer, retrospective_id=retrospective.pk, finding=finding,
+        description="整改", owner="officer_xq1", due_on=SOON,
+    )  # fmt: skip
+    services.action_complete(by=officer, action_id=action.pk, evidence="已整改")
+    services.action_verify(by=legal_officer, action_id=action.pk, accepted=False, note="不完整")
+    clocks = Deadline.objects.filter(case=case, trigger__startswith=f"action:{action.pk}")
+    assert sorted(clocks.values_list("trigger", "status")) == [
+        (f"action:{action.pk}", "met"),
+        (f"action:{action.pk}:1", "open"),
+    ]
+    services.action_complete(by=officer, action_id=action.pk, evidence="已补充")
+    assert set(clocks.values_list("status", flat=True)) == {"met"}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from casework.cases.selectors import handler_ids
 from casework.core.errors import Conflict, RuleViolation
+from casework.core.uploads import MAX_UPLOAD_BYTES
 from casework.inventory import selectors
 from casework.inventory.models import Inventory
 
@@ -16,8 +17,7 @@ ITEM_FIELDS = (
     "is_empty", "denominations",
 )  # fmt: skip
 MAX_ITEMS = 300
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+MAX_PHOTO_BYTES = MAX_UPLOAD_BYTES
 
 
 def require_handler(by: Any, case: Any, perm: str) -> None:

@@ -12,11 +12,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from casework.cases.models import CaseEvent, Party
 from casework.cases.services import case_event_add, require_open
 from casework.core import audit
+from casework.core.uploads import image_type
 from casework.deadlines.services import clocks_for_event
 from casework.inventory import selectors
 from casework.inventory.models import DENOMINATIONS, Inventory, ItemPhoto, PropertyItem
@@ -24,7 +24,6 @@ from casework.inventory.services.common import (
     ITEM_FIELDS,
     MAX_ITEMS,
     MAX_PHOTO_BYTES,
-    PHOTO_FORMATS,
     draft_for,
     require_handler,
 )
@@ -216,17 +215,10 @@ def item_remove(*, by: Any, item_id: int) -> PropertyItem:
 
 def _image_kind(data: bytes) -> str:
     """The image's MIME type, read from its content; anything else is refused."""
-    from io import BytesIO
-
-    try:
-        with Image.open(BytesIO(data)) as image:
-            image.verify()
-            kind = image.format or ""
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError({"photo": _("照片必须是 JPEG、PNG 或 WebP 图片")}) from None
-    if kind not in PHOTO_FORMATS:
+    kind = image_type(data)
+    if kind is None:
         raise ValidationError({"photo": _("照片必须是 JPEG、PNG 或 WebP 图片")})
-    return PHOTO_FORMATS[kind]
+    return kind
 
 
 @transaction.atomic
