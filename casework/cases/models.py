@@ -282,6 +282,8 @@ class CaseEvent(models.Model):
         DECISION_SERVED = "decision_served", _("决定书送达")
         RECONSIDERATION_FILED = "reconsideration_filed", _("收到行政复议申请")
         COMPLAINT_RECEIVED = "complaint_received", _("收到行政起诉状副本")
+        KEY_INCIDENT_FLAGGED = "key_incident_flagged", _("列为重点事件")
+        CONTROL_LAPSE = "control_lapse", _("发生漏管失控")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     party = models.ForeignKey(

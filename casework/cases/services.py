@@ -393,6 +393,9 @@ EVENTS_AFTER_CLOSE = {
     CaseEvent.Kind.DECISION_SERVED,
     CaseEvent.Kind.RECONSIDERATION_FILED,
     CaseEvent.Kind.COMPLAINT_RECEIVED,
+    # Both may come to light after the case closed; both open its retrospective.
+    CaseEvent.Kind.KEY_INCIDENT_FLAGGED,
+    CaseEvent.Kind.CONTROL_LAPSE,
 }
 PLANNED_EVENTS = {
     CaseEvent.Kind.INTERROGATION_PLANNED,

@@ -40,6 +40,8 @@ class Retrospective(models.Model):
         LITIGATION = "litigation", _("行政诉讼")
         GATE_RETURNED_TWICE = "gate_returned_twice", _("审核两次退回")
         OVERDUE_CLOCK = "overdue_clock", _("法定时限超期")
+        KEY_INCIDENT = "key_incident", _("重点事件")
+        CONTROL_LAPSE = "control_lapse", _("漏管失控")
         MANUAL = "manual", _("人工启动")
 
     class Status(models.TextChoices):

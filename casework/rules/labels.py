@@ -55,6 +55,8 @@ EVENT_LABELS: dict[str, Any] = {
     "complaint_received": _("收到投诉"),
     "penalty_drafted": _("拟作出处罚决定"),
     "duty_started": _("开始执勤"),
+    "key_incident_flagged": _("列为重点事件"),
+    "control_lapse": _("发生漏管失控"),
 }
 
 FIELD_LABELS: dict[str, Any] = {

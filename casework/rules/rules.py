@@ -58,6 +58,8 @@ EVENTS = (
     "complaint_received",
     "penalty_drafted",
     "duty_started",
+    "key_incident_flagged",
+    "control_lapse",
 )
 
 # field name → (type, allowed values or None). "list" fields hold several strings.

@@ -32,6 +32,8 @@ from casework.workflow.selectors import GATE_OF_NODE, STATUS_OF_NODE, active_tas
 EVENT_RETROSPECTIVES: dict[str, str] = {
     CaseEvent.Kind.RECONSIDERATION_FILED: "reconsideration",
     CaseEvent.Kind.COMPLAINT_RECEIVED: "litigation",
+    CaseEvent.Kind.KEY_INCIDENT_FLAGGED: "key_incident",
+    CaseEvent.Kind.CONTROL_LAPSE: "control_lapse",
 }
 
 # Who decides which gate: the model permission, checked together with the case's station.
@@ -236,7 +238,7 @@ def event_record(*, by: Any, case_id: int, **fields: Any) -> CaseEvent:
     event = cases.case_event_add(by=by, case_id=case_id, **fields)
     clocks_for_event(event=event)
     outcome = EVENT_RETROSPECTIVES.get(event.kind)
-    if outcome:  # a reconsideration or a lawsuit: the case is reviewed (案后复盘)
+    if outcome:  # a reconsideration, a lawsuit, a key incident, a lapse: 案后复盘
         retrospective_trigger(case=event.case, trigger=outcome)
     return event
 

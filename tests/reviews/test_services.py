@@ -79,15 +79,37 @@ def test_an_ordinary_closed_case_opens_none(
 
 @pytest.mark.parametrize(
     ("kind", "trigger"),
-    [("reconsideration_filed", "reconsideration"), ("complaint_received", "litigation")],
+    [
+        ("reconsideration_filed", "reconsideration"),
+        ("complaint_received", "litigation"),
+        ("key_incident_flagged", "key_incident"),
+        ("control_lapse", "control_lapse"),
+    ],
 )
-def test_a_reconsideration_or_lawsuit_opens_the_retrospective(
+def test_a_reconsideration_lawsuit_key_incident_or_lapse_opens_the_retrospective(
     officer: AbstractBaseUser, legal_officer: AbstractBaseUser, case: Case, kind: str, trigger: str
 ) -> None:
     workflow.event_record(by=legal_officer, case_id=case.pk, kind=kind, occurred_at=timezone.now())
     assert Retrospective.objects.get(case=case).trigger == trigger
     workflow.event_record(by=legal_officer, case_id=case.pk, kind=kind, occurred_at=timezone.now())
     assert Retrospective.objects.filter(case=case).count() == 1  # one case, one retrospective
+
+
+def test_a_lapse_found_after_the_case_closed_still_opens_the_retrospective(
+    officer: AbstractBaseUser, legal_officer: AbstractBaseUser, chief: AbstractBaseUser
+) -> None:
+    case = workflow.case_start(
+        by=officer, kind="administrative", title="李某盗窃案", summary="超市盗窃"
+    )
+    _close(case, officer, legal_officer, chief)
+    assert not Retrospective.objects.filter(case=case).exists()
+    event = workflow.event_record(
+        by=legal_officer, case_id=case.pk, kind="control_lapse", occurred_at=timezone.now(),
+        note="取保候审期间失联,未及时发现",
+    )  # fmt: skip
+    retrospective = Retrospective.objects.get(case=case)
+    assert retrospective.trigger == "control_lapse"
+    assert event.note in {e.note for e in case.events.all()}
 
 
 def test_a_gate_returned_twice_opens_the_retrospective(
