@@ -13,11 +13,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.cases.selectors import case_history, case_list
+from casework.conduct.models import ConductRecord, Talk
 from casework.core.errors import NotFoundOrForbidden, as_id
 from casework.core.pdf import pdf_render
 from casework.org.models import Station
@@ -165,9 +167,40 @@ def _by_category(
     )
 
 
+def _conduct(station: Station, start: datetime, end: datetime) -> dict[str, Any]:
+    """提醒 and 记分 recorded in the month per officer (points of upheld objections voided),
+    and the 约谈 opened and held in it. Two queries."""
+    voided = Q(objection_status=ConductRecord.Objection.UPHELD)
+    rows = list(
+        ConductRecord.objects.filter(station=station)
+        .filter(_in("created_at", start, end))
+        .values("officer_id", "officer__username", "officer__profile__display_name")
+        .annotate(
+            reminders=Count("pk", filter=Q(kind=ConductRecord.Kind.REMINDER)),
+            scored=Count("pk", filter=Q(kind=ConductRecord.Kind.POINTS)),
+            points=Coalesce(Sum("points", filter=~voided), 0),
+            voided=Count("pk", filter=voided),
+        )
+        .order_by("-points", "officer__username")
+    )
+    talks = Talk.objects.filter(station=station).aggregate(
+        opened=Count("pk", filter=_in("opened_at", start, end)),
+        held=Count("pk", filter=_in("held_at", start, end)),
+    )
+    return {
+        "rows": [
+            {**row, "name": row["officer__profile__display_name"] or row["officer__username"]}
+            for row in rows
+        ],
+        "points": sum(row["points"] for row in rows),
+        "records": sum(row["reminders"] + row["scored"] for row in rows),
+        "talks": talks,
+    }
+
+
 def monthly_report(*, user: Any, station_id: object, year: int, month: int) -> dict[str, Any]:
     """The station's 案后复盘 通报 for a month: retrospectives opened, findings by category,
-    corrective actions, reconsiderations and lawsuits, and the year's running figures.
+    corrective actions, reconsiderations and lawsuits, 提醒/记分/约谈, and the year's figures.
 
     Only what `user` may see counts (the retrospective and case selectors' scope), limited
     to the station. Constant queries, whatever the number of retrospectives."""
@@ -191,6 +224,7 @@ def monthly_report(*, user: Any, station_id: object, year: int, month: int) -> d
         "findings_total": sum(row["count"] for row in categories),
         "actions": _action_figures(visible, start, end, timezone.localdate()),
         "outcomes": _outcomes(cases, start, end),
+        "conduct": _conduct(station, start, end),
         "figures": review_figures(user=user, year=year, station_id=station.pk),
         "printed_at": timezone.now(),
     }

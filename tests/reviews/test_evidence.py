@@ -164,4 +164,5 @@ def test_the_owner_reports_done_with_a_file_on_the_page(
     assert done.status_code == 302
     assert sorted(action.files.values_list("name", flat=True)) == ["a.png", "b.pdf"]
     listing = web.get("/reviews/?tab=mine").content.decode()
-    assert "a.png" in listing and "b.pdf" in listing
+    assert "a.png" in listing
+    assert "b.pdf" in listing

@@ -167,6 +167,14 @@ def test_monthly_report_counts_findings_by_category_for_this_station_and_month(
         month_of_data["second"],
     ]
     assert report["outcomes"]["reconsiderations"] == 1
+    # Each finding named officer_xq1: bodycam_off carries 2 points, document_defect 1.
+    conduct = report["conduct"]
+    assert [
+        (r["officer__username"], r["reminders"], r["scored"], r["points"]) for r in conduct["rows"]
+    ] == [("officer_xq1", 0, 3, 5)]
+    # With last month's findings the officer passed 6 points in the period this month.
+    assert conduct["talks"] == {"opened": 1, "held": 0}
+    officer_name = conduct["rows"][0]["name"]
 
     name, pdf = printing.monthly_report_pdf(
         user=legal_officer, station_id=xq.pk, year=today.year, month=today.month
@@ -183,6 +191,8 @@ def test_monthly_report_counts_findings_by_category_for_this_station_and_month(
     assert month_of_data["old"].number not in text
     assert month_of_data["elsewhere"].number not in text
     assert "东营区人民政府" in flat
+    assert "合计记分5分;启动约谈1人次" in flat
+    assert f"{officer_name}0350" in flat  # 提醒 0, 记分 3 times, 5 points, none voided
     assert "第 1 页" in text
 
 
@@ -269,10 +279,10 @@ def test_monthly_report_queries_do_not_grow_with_retrospectives(
 
     def assembled() -> dict[str, Any]:
         # A new request's user (no cached roles or permissions) in a running worker (content
-        # types cached). Of the 14, 6 find the user's roles, permissions and station, and 4
-        # are the year's figures.
+        # types cached). Of the 16, 6 find the user's roles, permissions and station, 4 are
+        # the year's figures and 2 the month's 提醒/记分/约谈.
         user = get_user_model().objects.get(pk=legal_officer.pk)
-        with time_machine.travel(read, tick=False), django_assert_max_num_queries(15) as queries:
+        with time_machine.travel(read, tick=False), django_assert_max_num_queries(17) as queries:
             report = printing.monthly_report(
                 user=user, station_id=xq.pk, year=today.year, month=today.month
             )
