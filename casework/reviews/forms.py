@@ -116,3 +116,24 @@ class VerifyForm(forms.Form):
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {"accepted": data["decision"] == "accept", "note": data["note"]}
+
+
+class ProposalForm(forms.Form):
+    """Accept the proposed reminder (edited, or as offered) or dismiss it."""
+
+    decision = forms.ChoiceField(
+        label=_("处理"),
+        choices=[("accept", _("采纳,加入出警前提醒规则库")), ("dismiss", _("不采纳"))],
+        widget=forms.RadioSelect,
+        error_messages=_required(_("请选择是否采纳")),
+    )
+    title = forms.CharField(label=_("规则名称"), max_length=200, required=False)
+    text = forms.CharField(label=_("提醒内容"), required=False, widget=forms.Textarea(attrs=TEXT))
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "accept": data["decision"] == "accept",
+            "title": data["title"],
+            "text": data["text"],
+        }

@@ -10,7 +10,14 @@ from django.db.models import Avg, Count, Q, QuerySet
 from casework.cases.models import CaseHandler, Gate, GateDecision
 from casework.cases.selectors import case_list
 from casework.core.errors import NotFoundOrForbidden, as_id
-from casework.reviews.models import ActionEvidence, CorrectiveAction, Outcome, Retrospective
+from casework.org.scoping import user_station_id
+from casework.reviews.models import (
+    ActionEvidence,
+    CorrectiveAction,
+    Outcome,
+    Retrospective,
+    RuleProposal,
+)
 
 
 def retrospective_list(*, user: Any, case_id: int | None = None) -> QuerySet[Retrospective]:
@@ -53,6 +60,24 @@ def access_evidence(user: Any, evidence_id: object) -> ActionEvidence:
         raise NotFoundOrForbidden(target_type="reviews.actionevidence", target_id=evidence_id)
     access_action(user, evidence.action_id)
     return evidence
+
+
+def proposals_for(user: Any) -> QuerySet[RuleProposal]:
+    """The rule proposals of the legal officer's station, pending first; none for others."""
+    station = user_station_id(user)
+    if station is None or not user.has_perm("reviews.verify_action"):
+        return RuleProposal.objects.none()
+    pending = models.Case(
+        models.When(status=RuleProposal.Status.PROPOSED, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+    return (
+        RuleProposal.objects.filter(station_id=station)
+        .select_related("category", "rule", "decided_by__profile")
+        .annotate(pending=pending)
+        .order_by("pending", "-created_at", "-pk")
+    )
 
 
 def review_figures(*, user: Any, year: int, station_id: int | None = None) -> dict[str, int]:

@@ -462,7 +462,7 @@ def _propose_if_recurring(station_id: int, category: FindingCategory) -> RulePro
             subject=_("【规则建议】%(t)s") % {"t": proposal.title},
             body=proposal.text,
             key=f"rule-proposal:{proposal.pk}:{officer.pk}",
-            link="/reviews/",
+            link="/reviews/proposals/",
         )
     return proposal
 

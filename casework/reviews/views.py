@@ -9,6 +9,7 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -26,8 +27,14 @@ from casework.core.errors import NotFoundOrForbidden, as_id
 from casework.core.web import run_service
 from casework.org.selectors import officer_list
 from casework.reviews import selectors, services
-from casework.reviews.forms import ActionForm, CompleteForm, FindingForm, VerifyForm
-from casework.reviews.models import CorrectiveAction, Finding, Retrospective
+from casework.reviews.forms import (
+    ActionForm,
+    CompleteForm,
+    FindingForm,
+    ProposalForm,
+    VerifyForm,
+)
+from casework.reviews.models import CorrectiveAction, Finding, Retrospective, RuleProposal
 
 FORMS: dict[str, type[django_forms.Form]] = {
     "finding": FindingForm,
@@ -242,6 +249,56 @@ class RetrospectiveListView(LoginRequiredMixin, TemplateView):
         return redirect(reverse("reviews:index") + "?tab=mine")
 
 
+class ProposalListView(LoginRequiredMixin, TemplateView):
+    """学以致用: the rule proposals of recurring findings, for the station's legal officers to
+    accept into the rule library (edited or as offered) or dismiss."""
+
+    template_name = "reviews/proposal_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user: Any = self.request.user
+        if not user.has_perm("reviews.verify_action"):
+            raise PermissionDenied("reviews.verify_action")
+        bound: tuple[int, Any] | None = kwargs.get("bound")
+        rows = []
+        for proposal in selectors.proposals_for(user)[:100]:
+            form = None
+            if proposal.status == RuleProposal.Status.PROPOSED:
+                form = (
+                    bound[1]
+                    if bound and bound[0] == proposal.pk
+                    else ProposalForm(
+                        prefix=f"proposal-{proposal.pk}",
+                        initial={"title": proposal.title, "text": proposal.text},
+                    )
+                )
+            rows.append((proposal, form))
+        return super().get_context_data(rows=rows)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        target = as_id(request.POST.get("target", ""))
+        form = ProposalForm(request.POST, prefix=f"proposal-{target}")
+        decided = (
+            run_service(
+                request,
+                lambda: services.proposal_decide(
+                    by=request.user, proposal_id=target, **form.service_kwargs()
+                ),
+                form,
+            )
+            if form.is_valid()
+            else None
+        )
+        if decided is not None:
+            accepted = decided.status == RuleProposal.Status.ACCEPTED
+            messages.success(
+                request, _("已加入规则库,下次出警前提醒将包含此条") if accepted else _("已处理")
+            )
+        elif form.errors:
+            return self.render_to_response(self.get_context_data(bound=(target, form)))
+        return redirect("reviews:proposals")
+
+
 class EvidenceView(LoginRequiredMixin, View):
     """One evidence file, to whoever may see its action; never served from MEDIA."""
 
@@ -277,6 +334,7 @@ class ReviewsApp(Application):
 
     index_path = path("", RetrospectiveListView.as_view(), name="index")
     detail_path = path("<int:pk>/", RetrospectiveDetailView.as_view(), name="retrospective-detail")
+    proposals_path = path("proposals/", ProposalListView.as_view(), name="proposals")
     evidence_path = path("evidence/<int:pk>/", EvidenceView.as_view(), name="evidence")
     open_path = path(
         "open/<int:case_id>/", RetrospectiveOpenView.as_view(), name="retrospective-open"

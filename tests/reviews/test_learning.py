@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
 from django.utils import timezone
 
 from casework.core.errors import Conflict, NotFoundOrForbidden
@@ -89,3 +90,57 @@ def test_only_the_stations_legal_officer_decides_a_proposal(
             services.proposal_decide(by=outsider, proposal_id=proposal.pk, accept=True)
     dismissed = services.proposal_decide(by=legal_officer, proposal_id=proposal.pk, accept=False)
     assert (dismissed.status, dismissed.rule) == (RuleProposal.Status.DISMISSED, None)
+
+
+def test_the_legal_officer_accepts_an_edited_proposal_on_the_proposals_page(
+    officer: AbstractBaseUser,
+    legal_officer: AbstractBaseUser,
+    other_station_legal: AbstractBaseUser,
+    settings: object,
+) -> None:
+    settings.REVIEWS_RECURRENCE_COUNT = 1  # type: ignore[attr-defined]
+    _finding(officer, legal_officer, 1, "bodycam_off")
+    proposal = RuleProposal.objects.get()
+    web = Client()
+    web.force_login(officer)
+    assert web.get("/reviews/proposals/").status_code == 403
+    web.force_login(other_station_legal)
+    assert (
+        f'data-testid="proposal-{proposal.pk}"'
+        not in web.get("/reviews/proposals/").content.decode()
+    )
+    prefix = f"proposal-{proposal.pk}"
+    assert (
+        web.post(
+            "/reviews/proposals/", {"target": proposal.pk, f"{prefix}-decision": "accept"}
+        ).status_code
+        == 404
+    )
+
+    web.force_login(legal_officer)
+    page = web.get("/reviews/proposals/").content.decode()
+    assert f'data-testid="proposal-form-{proposal.pk}"' in page
+    assert proposal.text in page  # offered pre-filled
+    blank = web.post("/reviews/proposals/", {"target": proposal.pk})
+    assert "请选择是否采纳" in blank.content.decode()
+    assert RuleProposal.objects.get().status == RuleProposal.Status.PROPOSED
+    done = web.post(
+        "/reviews/proposals/",
+        {"target": proposal.pk, f"{prefix}-decision": "accept",
+         f"{prefix}-title": "押解前检查执法记录仪", f"{prefix}-text": "押解全程开启执法记录仪"},
+        follow=True,
+    )  # fmt: skip
+    assert "已加入规则库" in done.content.decode()
+    accepted = RuleProposal.objects.get()
+    assert accepted.rule is not None
+    assert (accepted.rule.title, accepted.rule.text) == (
+        "押解前检查执法记录仪",
+        "押解全程开启执法记录仪",
+    )
+    assert (
+        f'href="/rules/{accepted.rule.pk}/"' in done.content.decode()
+        or "查看规则" in done.content.decode()
+    )
+    assert Notification.objects.filter(
+        recipient=legal_officer, key__startswith="rule-proposal:", link="/reviews/proposals/"
+    ).exists()
