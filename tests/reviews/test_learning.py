@@ -137,10 +137,7 @@ def test_the_legal_officer_accepts_an_edited_proposal_on_the_proposals_page(
         "押解前检查执法记录仪",
         "押解全程开启执法记录仪",
     )
-    assert (
-        f'href="/rules/{accepted.rule.pk}/"' in done.content.decode()
-        or "查看规则" in done.content.decode()
-    )
+    assert f'data-testid="proposal-rule-{proposal.pk}"' in done.content.decode()
     assert Notification.objects.filter(
         recipient=legal_officer, key__startswith="rule-proposal:", link="/reviews/proposals/"
     ).exists()
