@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 
+from casework.conduct.views import ConductApp
 from casework.core.views import AuditApp
 from casework.deadlines.views import CalendarApp
 from casework.inventory.views import InventoryApp
@@ -24,6 +25,7 @@ site = Site(
         CasesApp(),
         InventoryApp(),
         ReviewsApp(),
+        ConductApp(),
         TripsApp(),
         RulesApp(),
         CalendarApp(),

@@ -49,7 +49,7 @@ def record_for_finding(
         subject=_("【%(k)s】%(c)s") % {"k": record.get_kind_display(), "c": category},
         body=reason,
         key=f"conduct:{record.pk}",
-        link="/",
+        link="/conduct/",
     )
     _talk_if_threshold(officer, station_id)
     return record
@@ -76,7 +76,7 @@ def _talk_if_threshold(officer: Any, station_id: int) -> Talk | None:
             subject=_("【约谈】%(o)s 记分已达 %(p)s 分") % {"o": officer, "p": total},
             body=_("请对该民警开展约谈并记录约谈情况和后续跟进。"),
             key=f"talk:{talk.pk}:{instructor.pk}",
-            link="/",
+            link="/conduct/station/",
         )
     return talk
 
