@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from casework.cases.models import Case
@@ -88,10 +89,14 @@ def test_legal_officer_runs_a_retrospective_to_a_verified_action(
     expect(row).to_contain_text(due)
     form = page.get_by_test_id(f"complete-form-{action.pk}")
     form.get_by_label("整改情况").fill("已于本周组织全所执法记录仪使用培训,出警前检查制度已上墙。")
+    sign_in_sheet = screenshot_dir / "培训签到表.png"
+    Image.new("RGB", (60, 40), "white").save(sign_in_sheet)
+    form.locator("input[type=file]").set_input_files(str(sign_in_sheet))
     page.screenshot(path=str(screenshot_dir / "retrospective_my_actions.png"), full_page=True)
     form.get_by_role("button", name="报告完成").click()
     expect(page.get_by_test_id(f"action-status-{action.pk}")).to_have_text("已完成,待核验")
     expect(page.get_by_test_id(f"complete-form-{action.pk}")).to_have_count(0)
+    expect(row).to_contain_text("培训签到表.png")  # the evidence file, linked
 
     _login(page, base, "legal_xq")
     page.goto(retrospective_url)
@@ -109,3 +114,4 @@ def test_legal_officer_runs_a_retrospective_to_a_verified_action(
     page.screenshot(path=str(screenshot_dir / "retrospective_list.png"), full_page=True)
     action.refresh_from_db()
     assert (action.status, action.verified_by.get_username()) == ("verified", "legal_xq")
+    assert [f.name for f in action.files.all()] == ["培训签到表.png"]
