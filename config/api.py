@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from casework.cases import api as cases_api
 from casework.conduct import api as conduct_api
+from casework.dashboards import api as dashboards_api
 from casework.deadlines import api as deadlines_api
 from casework.inventory import api as inventory_api
 from casework.org import api as org_api
@@ -27,6 +28,7 @@ router.register("retrospectives", reviews_api.RetrospectiveViewSet, basename="re
 router.register("actions", reviews_api.ActionViewSet, basename="action")
 router.register("stations", org_api.StationViewSet, basename="station")
 router.register("officers", org_api.OfficerViewSet, basename="officer")
+router.register("daily-reports", cases_api.DailyReportViewSet, basename="daily-report")
 
 urlpatterns = [
     path("auth/token/", org_api.TokenObtainView.as_view(), name="auth-token"),
@@ -39,6 +41,11 @@ urlpatterns = [
         "supervision/<int:pk>/answer/",
         cases_api.SupervisionAnswerView.as_view(),
         name="supervision-answer",
+    ),
+    path(
+        "daily-items/<int:pk>/answer/",
+        cases_api.DailyItemAnswerView.as_view(),
+        name="daily-item-answer",
     ),
     path("rules/preview/", rules_api.PreviewView.as_view(), name="rules-preview"),
     path(
@@ -58,6 +65,7 @@ urlpatterns = [
         reviews_api.MonthlyReportView.as_view(),
         name="reviews-monthly-report",
     ),
+    path("dashboard/", dashboards_api.DashboardView.as_view(), name="dashboard"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

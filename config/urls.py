@@ -8,6 +8,7 @@ from viewflow.urls import Site
 
 from casework.conduct.views import ConductApp
 from casework.core.views import AuditApp
+from casework.dashboards.views import DashboardApp
 from casework.deadlines.views import CalendarApp
 from casework.inventory.views import InventoryApp
 from casework.org.views import HomeApp, OrgApp
@@ -22,6 +23,7 @@ site = Site(
     secondary_color="#c62828",
     viewsets=[
         HomeApp(),
+        DashboardApp(),
         CasesApp(),
         InventoryApp(),
         ReviewsApp(),

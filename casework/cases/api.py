@@ -1,19 +1,24 @@
-"""REST interfaces for incidents, parties, measures and supervision items (API.md)."""
+"""REST interfaces for incidents, parties, measures, supervision items and the daily
+incident reports (API.md)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.cases import selectors, services
+from casework.cases import daily, printing, selectors, services
 from casework.cases.models import (
     CaseEvent,
+    DailyIncidentItem,
+    DailyIncidentReport,
     Incident,
     IncidentFlag,
     Measure,
@@ -191,3 +196,94 @@ class SupervisionAnswerView(APIView):
             by=request.user, item_id=pk, answer=str(request.data.get("answer", ""))
         )
         return Response(SupervisionSerializer(item).data)
+
+
+# ---- 每日警情分析表 ------------------------------------------------------------------------
+
+
+class DailyItemSerializer(serializers.ModelSerializer[DailyIncidentItem]):
+    number = serializers.CharField(source="incident.number", read_only=True)
+    received_at = serializers.DateTimeField(source="incident.received_at", read_only=True)
+    category = serializers.CharField(source="incident.category", read_only=True)
+    location = serializers.CharField(source="incident.location", read_only=True)
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    answered_by = serializers.CharField(
+        source="answered_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = DailyIncidentItem
+        fields = [
+            "id", "incident", "number", "received_at", "category", "location", "section",
+            "status", "age_days", "owner", "answer_kind", "answer", "answered_by", "answered_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class DailyReportSerializer(serializers.ModelSerializer[DailyIncidentReport]):
+    station = serializers.CharField(source="station.code", read_only=True)
+    yesterday_count = serializers.IntegerField(read_only=True)
+    unclosed_count = serializers.IntegerField(read_only=True)
+    unanswered_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = DailyIncidentReport
+        fields = [
+            "id", "station", "day", "created_at", "cleared_at",
+            "yesterday_count", "unclosed_count", "unanswered_count",
+        ]  # fmt: skip
+
+
+class DailyReportDetailSerializer(DailyReportSerializer):
+    items = serializers.SerializerMethodField()
+
+    class Meta(DailyReportSerializer.Meta):
+        fields = [*DailyReportSerializer.Meta.fields, "items"]
+
+    @extend_schema_field(DailyItemSerializer(many=True))
+    def get_items(self, report: DailyIncidentReport) -> Any:
+        return DailyItemSerializer(selectors.daily_items(report=report), many=True).data
+
+
+class DailyReportViewSet(viewsets.ReadOnlyModelViewSet[DailyIncidentReport]):
+    """`/api/v1/daily-reports/` (`?uncleared=true`: past days not yet cleared); one report
+    with its items; `{id}/pdf/`."""
+
+    def get_queryset(self) -> Any:
+        if self.request.query_params.get("uncleared", "").lower() in {"1", "true", "yes"}:
+            return selectors.daily_reports_uncleared(user=self.request.user)
+        return selectors.daily_report_list(user=self.request.user)
+
+    def get_serializer_class(self) -> Any:
+        return DailyReportDetailSerializer if self.action == "retrieve" else DailyReportSerializer
+
+    def get_object(self) -> DailyIncidentReport:
+        return selectors.access_daily_report(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request: Request, pk: str) -> HttpResponse:
+        """The 每日警情分析表 (rendered on request)."""
+        name, body = printing.daily_report_pdf(user=request.user, report_id=pk)
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response
+
+
+class DailyAnswerSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=DailyIncidentItem.AnswerKind.choices)
+    answer = serializers.CharField()
+
+
+class DailyItemAnswerView(APIView):
+    """`POST /api/v1/daily-items/{id}/answer/` `{kind, answer}` (instructor or chief)."""
+
+    @extend_schema(request=DailyAnswerSerializer, responses=DailyItemSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        item = daily.daily_item_answer(
+            by=request.user,
+            item_id=pk,
+            kind=str(request.data.get("kind", "")),
+            answer=str(request.data.get("answer", "")),
+        )
+        return Response(DailyItemSerializer(item).data)

@@ -395,6 +395,80 @@ class SupervisionItem(Answerable):
         return self.answered_at is None and self.due_on < today
 
 
+class DailyIncidentReport(models.Model):
+    """每日警情分析表: a station's incidents of the day before and every one still open, as
+    they stood when the report was made. The instructor answers each open one; the day counts
+    as cleared when the last is answered."""
+
+    station = models.ForeignKey("org.Station", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("日期"))
+    created_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(_("全部答复时间"), null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("每日警情分析表")
+        verbose_name_plural = _("每日警情分析表")
+        ordering = ["-day", "station_id"]
+        constraints = [
+            # One report per station and day: a second beat, or a retried task, makes nothing.
+            models.UniqueConstraint(fields=["station", "day"], name="one_daily_report")
+        ]
+        indexes = [models.Index(fields=["cleared_at", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.station_id}"
+
+
+class DailyIncidentItem(Answerable):
+    """One incident on a daily report, with its status, age and owner at report time.
+
+    Only unclosed items are answered. An incident received yesterday and still open is one
+    item, in the unclosed section; `age_days` == 1 tells it was received yesterday."""
+
+    class Section(models.TextChoices):
+        YESTERDAY = "yesterday", _("昨日警情")
+        UNCLOSED = "unclosed", _("未办结警情")
+
+    class AnswerKind(models.TextChoices):
+        EXPLANATION = "explanation", _("说明情况")
+        ACTION = "action", _("已采取措施")
+        CLOSURE = "closure", _("已办结")
+
+    report = models.ForeignKey(DailyIncidentReport, on_delete=models.PROTECT, related_name="items")
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="daily_items")
+    section = models.CharField(_("类别"), max_length=16, choices=Section.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=Incident.Status.choices)
+    # Calendar days (Asia/Shanghai) from the day received to the report's day: 0 = today.
+    age_days = models.PositiveIntegerField(_("已历时(天)"))
+    # An incident has no handler of its own: whoever registered it answers for it.
+    owner = models.ForeignKey(
+        USER, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+"
+    )
+    answer_kind = models.CharField(
+        _("答复类型"), max_length=16, choices=AnswerKind.choices, blank=True
+    )
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("每日警情分析项")
+        verbose_name_plural = _("每日警情分析项")
+        ordering = ["-age_days", "pk"]
+        permissions = [("answer_dailyincidentitem", _("答复每日警情分析表"))]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "incident"], name="one_daily_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report.day:%Y-%m-%d} {self.incident.number}"
+
+    @property
+    def needs_answer(self) -> bool:
+        return self.section == self.Section.UNCLOSED and self.answered_at is None
+
+
 # django-guardian direct-FK tables: a case lent to someone outside its station.
 class CaseUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)

@@ -10,6 +10,8 @@ from django.utils import timezone
 from casework.cases.models import (
     Case,
     CaseHandler,
+    DailyIncidentItem,
+    DailyIncidentReport,
     Gate,
     Incident,
     IncidentFlag,
@@ -49,6 +51,58 @@ def access_flag(user: Any, flag_id: object) -> IncidentFlag:
             target_type="cases.incidentflag", target_id=flag_id, denied=flag is not None
         )
     return flag
+
+
+# ---- 每日警情分析表 ------------------------------------------------------------------------
+
+
+def daily_report_list(*, user: Any) -> QuerySet[DailyIncidentReport]:
+    """Daily reports of the stations `user` sees, newest first, counted in the same query.
+
+    `yesterday_count` counts the incidents received the day before (age 1, in either
+    section); `unanswered_count` the unclosed items still waiting for an answer."""
+    if not user.has_perm("cases.view_dailyincidentreport"):
+        return DailyIncidentReport.objects.none()
+    reports = scope_to_stations(DailyIncidentReport.objects.select_related("station"), user)
+    unclosed = Q(items__section=DailyIncidentItem.Section.UNCLOSED)
+    return reports.annotate(
+        yesterday_count=Count("items", filter=Q(items__age_days=1)),
+        unclosed_count=Count("items", filter=unclosed),
+        unanswered_count=Count("items", filter=unclosed & Q(items__answered_at__isnull=True)),
+    ).order_by("-day", "station__code")
+
+
+def daily_reports_uncleared(*, user: Any) -> QuerySet[DailyIncidentReport]:
+    """Past days whose list still has an unanswered item (the chief's screen)."""
+    return daily_report_list(user=user).filter(
+        day__lt=timezone.localdate(), cleared_at__isnull=True
+    )
+
+
+def access_daily_report(user: Any, report_id: object) -> DailyIncidentReport:
+    found = daily_report_list(user=user).filter(pk=as_id(report_id)).first()
+    if found is None:
+        exists = DailyIncidentReport.objects.filter(pk=as_id(report_id)).exists()
+        raise NotFoundOrForbidden(
+            target_type="cases.dailyincidentreport", target_id=report_id, denied=exists
+        )
+    return found
+
+
+def access_daily_item(user: Any, item_id: object) -> DailyIncidentItem:
+    item = DailyIncidentItem.objects.select_related("report").filter(pk=as_id(item_id)).first()
+    if item is None or not daily_report_list(user=user).filter(pk=item.report_id).exists():
+        raise NotFoundOrForbidden(
+            target_type="cases.dailyincidentitem", target_id=item_id, denied=item is not None
+        )
+    return item
+
+
+def daily_items(*, report: DailyIncidentReport) -> QuerySet[DailyIncidentItem]:
+    """A report's items with what a page or a print shows of them (constant queries)."""
+    return report.items.select_related(
+        "incident", "owner__profile", "answered_by__profile"
+    ).order_by("-age_days", "incident__received_at", "pk")
 
 
 def case_list(

@@ -1,4 +1,5 @@
-"""Web interfaces for incidents (警情): the open list, registration, and each one's actions."""
+"""Web interfaces for incidents (警情): the open list, registration, each one's actions, and
+the 每日警情分析表 (the daily list, one report with its answer forms, its PDF)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
-from casework.cases import selectors, services
-from casework.cases.models import Incident, IncidentFlag
+from casework.cases import daily, printing, selectors, services
+from casework.cases.models import DailyIncidentItem, Incident, IncidentFlag
+from casework.core.errors import as_id
 from casework.core.web import run_service
 
 
@@ -126,3 +128,88 @@ class IncidentDetailView(LoginRequiredMixin, TemplateView):
             return redirect("cases:incident-detail", pk=pk)
         messages.success(request, _("已保存"))
         return redirect("cases:incident-detail", pk=pk)
+
+
+# ---- 每日警情分析表 ------------------------------------------------------------------------
+
+
+class DailyAnswerForm(forms.Form):
+    # Neither field is required here: the service names what is missing (one rule, one place).
+    kind = forms.ChoiceField(
+        label=gettext_lazy("答复类型"),
+        choices=DailyIncidentItem.AnswerKind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    answer = forms.CharField(
+        label=gettext_lazy("答复"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class DailyReportListView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    permission_required = "cases.view_dailyincidentreport"
+    raise_exception = True
+    template_name = "cases/daily_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        reports = selectors.daily_report_list(user=self.request.user)
+        page = Paginator(reports, 30).get_page(self.request.GET.get("page"))
+        return super().get_context_data(page=page, today=timezone.localdate())
+
+
+class DailyReportDetailView(LoginRequiredMixin, TemplateView):
+    """One day's list: the incidents of the day before, the open ones, and an answer form for
+    each open one not yet answered."""
+
+    template_name = "cases/daily_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        report = selectors.access_daily_report(self.request.user, self.kwargs["pk"])
+        items = list(selectors.daily_items(report=report))
+        may_answer = self.request.user.has_perm("cases.answer_dailyincidentitem")
+        bound = kwargs.get("bound") or {}
+        # A refused answer keeps its form, even on an item answered meanwhile (the error says so).
+        rows = [
+            (item, bound.get(item.pk) or (
+                DailyAnswerForm(prefix=f"item{item.pk}") if may_answer and item.needs_answer
+                else None
+            ))
+            for item in items
+        ]  # fmt: skip
+        unclosed = DailyIncidentItem.Section.UNCLOSED
+        return super().get_context_data(
+            report=report,
+            yesterday=[item for item in items if item.age_days == 1],
+            unclosed=[row for row in rows if row[0].section == unclosed],
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        item_id = as_id(request.POST.get("item", ""))
+        form = DailyAnswerForm(request.POST, prefix=f"item{item_id}")
+        form.is_valid()
+        data = form.cleaned_data
+        answered = run_service(
+            request,
+            lambda: daily.daily_item_answer(
+                by=request.user,
+                item_id=item_id,
+                kind=data.get("kind", ""),
+                answer=data.get("answer", ""),
+            ),
+            form,
+        )
+        if answered is None and form.errors:
+            return self.render_to_response(self.get_context_data(bound={item_id: form}))
+        if answered is not None:
+            messages.success(request, _("已答复 %(n)s") % {"n": answered.incident.number})
+        return redirect("cases:daily-report-detail", pk=pk)
+
+
+class DailyReportPdfView(LoginRequiredMixin, View):
+    """The 每日警情分析表 as PDF, rendered on request."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        name, body = printing.daily_report_pdf(user=request.user, report_id=kwargs["pk"])
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response

@@ -47,6 +47,10 @@ _RECORD = [
     "inventory.dispose_item",
 ]
 
+# 每日警情分析表: read by those who follow incidents up or watch them; answered (and an
+# incident closed by the answer) only by the instructor and the chief, who hold change_incident.
+_DAILY_REPORT = ["cases.view_dailyincidentreport"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OFFICER: [
         *_READ_ORG,
@@ -60,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LEGAL_OFFICER: [
         *_READ_ORG,
         *_READ_CASES,
+        *_DAILY_REPORT,
         "cases.flag_incident",
         "cases.review_case",
         "reviews.verify_action",
@@ -79,13 +84,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_READ_ORG,
         *_READ_CASES,
         "cases.change_incident",
+        *_DAILY_REPORT,
+        "cases.answer_dailyincidentitem",
         "conduct.decide_objection",
         "conduct.hold_talk",
     ],
-    Role.CHIEF: [*_READ_ORG, *_READ_CASES, "cases.change_incident", "cases.approve_case"],
+    Role.CHIEF: [
+        *_READ_ORG,
+        *_READ_CASES,
+        "cases.change_incident",
+        "cases.approve_case",
+        *_DAILY_REPORT,
+        "cases.answer_dailyincidentitem",
+    ],
     Role.BUREAU_LEGAL: [
         *_READ_ORG,
         *_READ_CASES,
+        *_DAILY_REPORT,
         "cases.view_checklistitem",
         "rules.view_rule",
         "rules.change_rule",

@@ -19,7 +19,14 @@ from viewflow.urls import Application
 from casework.cases import services as cases
 from casework.cases.models import Case, ChecklistItem, Gate, Party, SupervisionItem
 from casework.cases.selectors import access_case, case_list, handler_ids, incident_list
-from casework.cases.views import IncidentCreateView, IncidentDetailView, IncidentListView
+from casework.cases.views import (
+    DailyReportDetailView,
+    DailyReportListView,
+    DailyReportPdfView,
+    IncidentCreateView,
+    IncidentDetailView,
+    IncidentListView,
+)
 from casework.core.web import run_service
 from casework.deadlines.models import Deadline
 from casework.deadlines.selectors import clocks_counts, clocks_watch
@@ -390,4 +397,11 @@ class CasesApp(Application):
     )
     incident_detail_path = path(
         "incidents/<int:pk>/", IncidentDetailView.as_view(), name="incident-detail"
+    )
+    daily_list_path = path("daily/", DailyReportListView.as_view(), name="daily-report-list")
+    daily_detail_path = path(
+        "daily/<int:pk>/", DailyReportDetailView.as_view(), name="daily-report-detail"
+    )
+    daily_pdf_path = path(
+        "daily/<int:pk>/pdf/", DailyReportPdfView.as_view(), name="daily-report-pdf"
     )

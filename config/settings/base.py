@@ -13,6 +13,7 @@ from config.settings.env import (
     broker_from_env,
     database_from_env,
     env_bool,
+    env_clock,
     env_int,
     env_list,
     env_str,
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "casework.inventory",
     "casework.reviews",
     "casework.workflow",
+    "casework.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +205,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "casework.cases.models.Incident.Status",
         "FlagKindEnum": "casework.cases.models.IncidentFlag.Kind",
         "MeasureKindEnum": "casework.cases.models.Measure.Kind",
+        "DailyAnswerKindEnum": "casework.cases.models.DailyIncidentItem.AnswerKind",
     },
 }
 
@@ -233,6 +236,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+# 每日警情分析表: made each morning at this local time (CELERY_TIMEZONE), before the shift meets.
+DAILY_REPORT_HOUR, DAILY_REPORT_MINUTE = env_clock("CASEWORK_DAILY_REPORT_AT", "07:30")
+
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "casework.core.tasks.outbox_sweep", "schedule": 60.0},
     "deadline-sweep": {"task": "casework.deadlines.tasks.deadline_sweep", "schedule": 60.0},
@@ -244,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
     "audit-verify-nightly": {
         "task": "casework.core.tasks.audit_verify_chain",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "daily-incident-report": {
+        "task": "casework.cases.tasks.daily_reports_make",
+        "schedule": crontab(hour=DAILY_REPORT_HOUR, minute=DAILY_REPORT_MINUTE),
     },
 }
 

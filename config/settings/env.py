@@ -7,6 +7,7 @@ so manage.py, celery and gunicorn print it without a traceback).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +22,15 @@ class ConfigError(SystemExit):
 
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
+
+
+def env_clock(name: str, default: str) -> tuple[int, int]:
+    """A time of day as HH:MM (24-hour, local time) → (hour, minute)."""
+    raw = env_str(name, default) or default
+    match = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", raw)
+    if match is None:
+        raise ConfigError(name, f"expected a time of day as HH:MM (e.g. 07:30), got {raw!r}")
+    return int(match[1]), int(match[2])
 
 
 def env_bool(name: str, default: bool) -> bool:
