@@ -35,13 +35,11 @@ from casework.core.errors import NotFoundOrForbidden
 from casework.deadlines.models import Deadline
 from casework.inventory.models import Inventory
 from casework.org.models import Station
-from casework.org.roles import Role
-from casework.org.scoping import has_role, is_bureau_wide, user_station_id
+from casework.org.scoping import is_bureau_wide, user_station_id
 from casework.reviews.models import CorrectiveAction, Outcome, Retrospective
 from casework.trips.models import Reminder
 from casework.workflow.flows import CaseFlow
 
-LEADERS = (Role.CHIEF, Role.LEGAL_OFFICER, Role.INSTRUCTOR)
 GATE_NODES = {
     CaseFlow.acceptance_review: Gate.ACCEPTANCE,
     CaseFlow.disposition_review: Gate.DISPOSITION,
@@ -57,8 +55,10 @@ REMINDER_WINDOW = timedelta(hours=48)
 
 
 def may_view(user: Any) -> bool:
-    """The station's leadership (chief, legal officer, instructor) and the bureau."""
-    return has_role(user, *LEADERS) or is_bureau_wide(user)
+    """The station's leadership (chief, legal officer, instructor) and the bureau's legal
+    office: those who follow the daily incident list. A permission, not a role lookup, so
+    the menu of every page costs no query (permissions are cached per request)."""
+    return bool(user.has_perm("cases.view_dailyincidentreport"))
 
 
 def stations_for(user: Any, code: str | None = None) -> list[Station]:
