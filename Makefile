@@ -83,6 +83,8 @@ makemessages:  ## refresh the catalogues after changing strings (then translate 
 	@# zh_Hans mirrors the (Chinese) source strings: reset what msgmerge guessed, then copy.
 	msgattrib --no-wrap --clear-fuzzy --clear-previous --empty -o $(ZH_PO) $(ZH_PO)
 	msgen --no-wrap -o $(ZH_PO) $(ZH_PO)
+	@# msgen leaves plural entries empty; zh_Hans has one form, the msgid itself.
+	$(PY) -c "import polib; po = polib.pofile('$(ZH_PO)', wrapwidth=0); [e.msgstr_plural.update({0: e.msgid}) for e in po if e.msgid_plural and not e.msgstr_plural.get(0)]; po.save()"
 
 migrate: setup
 	$(PY) manage.py migrate --no-input -v 0
