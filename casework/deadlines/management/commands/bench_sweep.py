@@ -41,13 +41,13 @@ ON CONFLICT DO NOTHING
 POPULATE = [
     """
     INSERT INTO deadlines_deadline (case_id, rule_id, trigger, title, text, legal_basis,
-                                    started_at, due_at, status, met_note)
+                                    started_at, due_at, status, met_note, link)
     SELECT %(case)s, %(rule)s, 'bench:' || i, 'bench', '', '[]'::jsonb,
            %(now)s - interval '1 day',
            CASE WHEN i <= %(due)s THEN %(now)s + interval '1 hour'
                 WHEN i <= %(due)s + %(overdue)s THEN %(now)s - interval '3 hours'
                 ELSE %(now)s + interval '3 hours' + i * interval '1 second' END,
-           CASE WHEN i <= %(open)s THEN 'open' ELSE 'met' END, ''
+           CASE WHEN i <= %(open)s THEN 'open' ELSE 'met' END, '', ''
     FROM generate_series(1, %(open)s + %(met)s) AS i
     """,
     """
