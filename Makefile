@@ -39,6 +39,7 @@ typecheck: setup-dev  ## mypy with django-stubs
 
 bench: setup-dev  ## the benchmarks at full scale (needs DATABASE_URL=postgres://…)
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py bench_sweep
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py bench_dashboard
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py bench_inventory_pdf
 
 integration: setup-dev  ## PostgreSQL + Redis + a real Celery worker (see .ci/run)

@@ -196,17 +196,12 @@ def _count(queryset: QuerySet[Any], station_field: str = "station") -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _filed(kind: str, start: date, end: date) -> Coalesce:
-    return _count(
-        Outcome.objects.filter(kind=kind, filed_on__gte=start, filed_on__lte=end), "case__station"
-    )
+def _filed(kind: str, start: date, end: date) -> Count:
+    return Count("pk", filter=Q(kind=kind, filed_on__gte=start, filed_on__lte=end))
 
 
 def _stations(ids: list[int], w: Window) -> dict[int, dict[str, Any]]:
     """Query 1: the small tables, as scalar subqueries of the station rows."""
-    this_year, last_year = (w.year_start.date(), w.today), (
-        w.last_year_start.date(), w.last_year_now.date()
-    )  # fmt: skip
     rows = (
         Station.objects.filter(pk__in=ids)
         .values("pk")
@@ -215,16 +210,33 @@ def _stations(ids: list[int], w: Window) -> dict[int, dict[str, Any]]:
             uncleared_days=_count(
                 DailyIncidentReport.objects.filter(cleared_at__isnull=True, day__lt=w.today)
             ),
-            rc_now=_filed(Outcome.Kind.RECONSIDERATION, *this_year),
-            rc_before=_filed(Outcome.Kind.RECONSIDERATION, *last_year),
-            lt_now=_filed(Outcome.Kind.LITIGATION, *this_year),
-            lt_before=_filed(Outcome.Kind.LITIGATION, *last_year),
             largest_points=Coalesce(
                 Subquery(PointRule.objects.order_by("-points").values("points")[:1]), Value(0)
             ),
         )
     )
     return {row.pop("pk"): row for row in rows}
+
+
+def _outcomes(ids: list[int], w: Window) -> dict[int, dict[str, Any]]:
+    """Query 9: reconsiderations and lawsuits filed this year and last. Its own GROUP BY: as
+    scalar subqueries of the station query they joined every outcome to its case once per
+    station (bench_dashboard, 50 stations: 0.9 s of a 1.7 s dashboard, JIT compile included)."""
+    this_year, last_year = (w.year_start.date(), w.today), (
+        w.last_year_start.date(), w.last_year_now.date()
+    )  # fmt: skip
+    rows = (
+        Outcome.objects.filter(case__station_id__in=ids)
+        .values(station=F("case__station_id"))
+        .annotate(
+            rc_now=_filed(Outcome.Kind.RECONSIDERATION, *this_year),
+            rc_before=_filed(Outcome.Kind.RECONSIDERATION, *last_year),
+            lt_now=_filed(Outcome.Kind.LITIGATION, *this_year),
+            lt_before=_filed(Outcome.Kind.LITIGATION, *last_year),
+        )
+        .order_by()
+    )
+    return {row.pop("station"): row for row in rows}
 
 
 def _reviews(ids: list[int], w: Window) -> list[dict[str, Any]]:
@@ -357,7 +369,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def dashboard(*, stations: list[Station], now: datetime | None = None) -> list[StationFigures]:
-    """The figures of each station, in eight queries whatever the number of stations or rows."""
+    """The figures of each station, in nine queries whatever the number of stations or rows."""
     w = Window.at(now or timezone.now())
     ids = [s.pk for s in stations]
     result = {s.pk: StationFigures(station=s) for s in stations}
@@ -388,11 +400,13 @@ def dashboard(*, stations: list[Station], now: datetime | None = None) -> list[S
             f.officers_near += 1
     incidents = {row["station"]: row for row in _incidents(ids, w)}
     cases = {row["station"]: row for row in _cases(ids, w)}
+    outcomes = _outcomes(ids, w)
     for pk, f in result.items():
         extra = small[pk]
         f.open_inventories, f.uncleared_days = extra["open_inventories"], extra["uncleared_days"]
         i = incidents.get(pk, {})
         c = cases.get(pk, {})
+        o = outcomes.get(pk, {})
         f.unclosed_incidents = i.get("unclosed", 0)
         f.trends = {
             "incidents": Trend(i.get("now", 0), i.get("before", 0)),
@@ -407,7 +421,7 @@ def dashboard(*, stations: list[Station], now: datetime | None = None) -> list[S
                 _rate(i.get("resolved_now", 0), i.get("disputes_now", 0)),
                 _rate(i.get("resolved_before", 0), i.get("disputes_before", 0)),
             ),
-            "reconsiderations": Trend(extra["rc_now"], extra["rc_before"]),
-            "litigations": Trend(extra["lt_now"], extra["lt_before"]),
+            "reconsiderations": Trend(o.get("rc_now", 0), o.get("rc_before", 0)),
+            "litigations": Trend(o.get("lt_now", 0), o.get("lt_before", 0)),
         }
     return [result[s.pk] for s in stations]
