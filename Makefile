@@ -96,3 +96,7 @@ seed: migrate  ## the rule library and the demo stations and users (idempotent)
 
 clean:  ## remove the virtualenv and local data
 	rm -rf $(VENV) var
+
+.PHONY: loadtest
+loadtest: setup-dev  ## load test on 127.0.0.1: gunicorn + worker, PostgreSQL + Redis (USERS=20 DURATION=60s)
+	USERS="$(or $(USERS),20)" DURATION="$(or $(DURATION),60s)" bash .ci/loadtest

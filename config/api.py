@@ -15,7 +15,10 @@ from casework.rules import api as rules_api
 from casework.trips import api as trips_api
 from casework.workflow import api as workflow_api
 
+# No `.json` suffix URLs: API.md names every path, and the suffix variants broke every custom
+# action that takes no `format` argument (a 500 on /cases/1/timeline.json).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("incidents", cases_api.IncidentViewSet, basename="incident")
 router.register("cases", workflow_api.CaseViewSet, basename="case")
 router.register("rules", rules_api.RuleViewSet, basename="rule")

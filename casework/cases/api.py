@@ -25,9 +25,11 @@ from casework.cases.models import (
     Party,
     SupervisionItem,
 )
+from casework.core.api import ModelSerializer
+from casework.core.errors import as_text
 
 
-class IncidentSerializer(serializers.ModelSerializer[Incident]):
+class IncidentSerializer(ModelSerializer[Incident]):
     station = serializers.CharField(source="station.code", read_only=True)
     open_flags = serializers.IntegerField(read_only=True, default=0)
 
@@ -57,6 +59,7 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Inc
     """`/api/v1/incidents/`: register, list (`?open=true`), dispatch, close, divert, flag."""
 
     serializer_class = IncidentSerializer
+    lookup_value_regex = "[0-9]+"  # ids are integers: /incidents/abc/close/ is a 404, not a 500
 
     def get_queryset(self) -> Any:
         open_only = self.request.query_params.get("open", "").lower() in {"1", "true", "yes"}
@@ -83,7 +86,7 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Inc
 
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
-        outcome = str(request.data.get("outcome", ""))
+        outcome = as_text(request.data.get("outcome", ""), "outcome")
         return self._answer(
             services.incident_close(by=request.user, incident_id=int(pk), outcome=outcome)
         )
@@ -93,8 +96,8 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Inc
         incident = services.incident_divert(
             by=request.user,
             incident_id=int(pk),
-            department=str(request.data.get("department", "")),
-            note=str(request.data.get("note", "")),
+            department=as_text(request.data.get("department", ""), "department"),
+            note=as_text(request.data.get("note", ""), "note"),
         )
         return self._answer(incident)
 
@@ -103,8 +106,8 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Inc
         flag = services.incident_flag(
             by=request.user,
             incident_id=int(pk),
-            kind=str(request.data.get("kind", "")),
-            note=str(request.data.get("note", "")),
+            kind=as_text(request.data.get("kind", ""), "kind"),
+            note=as_text(request.data.get("note", ""), "note"),
         )
         return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
 
@@ -136,7 +139,7 @@ class FlagAnswerView(APIView):
     @extend_schema(request=AnswerSerializer, responses=FlagSerializer)
     def post(self, request: Request, pk: int) -> Response:
         flag = services.flag_answer(
-            by=request.user, flag_id=pk, answer=str(request.data.get("answer", ""))
+            by=request.user, flag_id=pk, answer=as_text(request.data.get("answer", ""), "answer")
         )
         return Response(FlagSerializer(flag).data)
 
@@ -151,7 +154,7 @@ class PartySerializer(serializers.ModelSerializer[Party]):
         read_only_fields = ["is_minor"]
 
 
-class MeasureSerializer(serializers.ModelSerializer[Measure]):
+class MeasureSerializer(ModelSerializer[Measure]):
     # A plain id: the service checks that the party belongs to this case (no lookup across
     # cases, so an id of another station's party reveals nothing).
     party = serializers.IntegerField(source="party_id")
@@ -161,7 +164,7 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
         fields = ["id", "party", "kind", "started_at", "ended_at"]
 
 
-class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):
+class CaseEventSerializer(ModelSerializer[CaseEvent]):
     party = serializers.IntegerField(source="party_id", required=False, allow_null=True)
 
     class Meta:
@@ -184,7 +187,7 @@ class SupervisionSerializer(serializers.ModelSerializer[SupervisionItem]):
             "answer",
             "answered_at",
         ]
-        read_only_fields = ["answer", "answered_at"]
+        read_only_fields = ["opened_at", "answer", "answered_at"]  # the service stamps it
 
 
 class SupervisionAnswerView(APIView):
@@ -193,7 +196,7 @@ class SupervisionAnswerView(APIView):
     @extend_schema(request=AnswerSerializer, responses=SupervisionSerializer)
     def post(self, request: Request, pk: int) -> Response:
         item = services.supervision_answer(
-            by=request.user, item_id=pk, answer=str(request.data.get("answer", ""))
+            by=request.user, item_id=pk, answer=as_text(request.data.get("answer", ""), "answer")
         )
         return Response(SupervisionSerializer(item).data)
 
@@ -283,7 +286,7 @@ class DailyItemAnswerView(APIView):
         item = daily.daily_item_answer(
             by=request.user,
             item_id=pk,
-            kind=str(request.data.get("kind", "")),
-            answer=str(request.data.get("answer", "")),
+            kind=as_text(request.data.get("kind", ""), "kind"),
+            answer=as_text(request.data.get("answer", ""), "answer"),
         )
         return Response(DailyItemSerializer(item).data)

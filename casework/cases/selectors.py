@@ -134,7 +134,11 @@ def case_list(
 def access_case(user: Any, case_id: object, *, for_update: bool = False) -> Case:
     """The case if `user` may see it; missing and forbidden raise the same 404."""
     cases = case_list(user=user).filter(pk=as_id(case_id))
-    found = (cases.select_for_update(of=("self",)) if for_update else cases).first()
+    # FOR NO KEY UPDATE: writers of one case still queue, but a foreign-key check of a row
+    # inserted elsewhere for this case (KEY SHARE, at COMMIT) is not blocked — FOR UPDATE
+    # blocked it, and with the audit chain's lock taken in between, deadlocked (issue 8).
+    locked = cases.select_for_update(of=("self",), no_key=True) if for_update else cases
+    found = locked.first()
     if found is None:
         exists = Case.objects.filter(pk=as_id(case_id)).exists()
         raise NotFoundOrForbidden(

@@ -138,10 +138,15 @@ def incident_close(*, by: Any, incident_id: int, outcome: str) -> Incident:
 @transaction.atomic
 def incident_divert(*, by: Any, incident_id: int, department: str, note: str = "") -> Incident:
     """非警务分流: hand a non-police matter to the named department."""
-    if not department.strip():
+    department = department.strip()
+    if not department:
         raise ValidationError({"department": _("分流须写明接收部门")})
+    try:  # the column's max_length: PostgreSQL refuses a longer value (a 500), SQLite not
+        Incident._meta.get_field("diverted_to").run_validators(department)
+    except ValidationError as exc:
+        raise ValidationError({"department": exc.messages}) from None
     return _incident_end(
-        by, incident_id, Incident.Status.DIVERTED, diverted_to=department.strip(), outcome=note
+        by, incident_id, Incident.Status.DIVERTED, diverted_to=department, outcome=note
     )
 
 
@@ -159,7 +164,9 @@ def _incident_end(by: Any, incident_id: int, status: str, **fields: str) -> Inci
     if not updated:
         raise Conflict(_("警情状态已被他人修改,请刷新后重试"))
     incident.refresh_from_db()
-    audit.record(actor=by, verb=f"incidents.{status}", target=incident, payload=fields)
+    # The outcome is free text of any length; the audit row keeps its start (payload ≤ 8 KB).
+    payload = {name: value[:500] for name, value in fields.items()}
+    audit.record(actor=by, verb=f"incidents.{status}", target=incident, payload=payload)
     return incident
 
 

@@ -18,13 +18,14 @@ from django.views.generic import TemplateView, View
 
 from casework.cases import daily, printing, selectors, services
 from casework.cases.models import DailyIncidentItem, Incident, IncidentFlag
-from casework.core.errors import as_id
+from casework.core.errors import as_id, as_text
+from casework.core.fields import DateTimeField
 from casework.core.web import run_service
 
 
 class IncidentForm(forms.Form):
     source = forms.ChoiceField(label=gettext_lazy("来源"), choices=Incident.Source.choices)
-    received_at = forms.DateTimeField(
+    received_at = DateTimeField(
         label=gettext_lazy("接警时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
@@ -96,16 +97,18 @@ class IncidentDetailView(LoginRequiredMixin, TemplateView):
             "dispatch": lambda: services.incident_advance(by=user, incident_id=pk, step="dispatch"),
             "handle": lambda: services.incident_advance(by=user, incident_id=pk, step="handle"),
             "close": lambda: services.incident_close(
-                by=user, incident_id=pk, outcome=data.get("outcome", "")
+                by=user, incident_id=pk, outcome=as_text(data.get("outcome", ""), "outcome")
             ),
             "divert": lambda: services.incident_divert(
                 by=user,
                 incident_id=pk,
-                department=data.get("department", ""),
-                note=data.get("note", ""),
+                department=as_text(data.get("department", ""), "department"),
+                note=as_text(data.get("note", ""), "note"),
             ),
             "answer": lambda: services.flag_answer(
-                by=user, flag_id=int(data.get("flag", 0) or 0), answer=data.get("answer", "")
+                by=user,
+                flag_id=as_id(data.get("flag", "")),
+                answer=as_text(data.get("answer", ""), "answer"),
             ),
         }
         if action == "flag":

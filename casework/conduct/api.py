@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from casework.conduct import selectors, services
 from casework.conduct.models import ConductRecord, Talk
-from casework.core.errors import as_id
+from casework.core.errors import as_id, as_text
 
 
 class RecordSerializer(serializers.ModelSerializer[ConductRecord]):
@@ -66,7 +66,7 @@ class ObjectionView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         record = services.objection_raise(
-            by=request.user, record_id=as_id(pk), text=str(_field(request, "text"))
+            by=request.user, record_id=as_id(pk), text=as_text(_field(request, "text"), "text")
         )
         return Response(RecordSerializer(record).data)
 
@@ -82,7 +82,10 @@ class ObjectionDecideView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         upheld = serializers.BooleanField().to_internal_value(_field(request, "upheld"))
         record = services.objection_decide(
-            by=request.user, record_id=as_id(pk), upheld=upheld, note=str(_field(request, "note"))
+            by=request.user,
+            record_id=as_id(pk),
+            upheld=upheld,
+            note=as_text(_field(request, "note"), "note"),
         )
         return Response(RecordSerializer(record).data)
 
@@ -97,7 +100,9 @@ class TalkHoldView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         talk = services.talk_hold(
-            by=request.user, talk_id=as_id(pk), minutes=str(_field(request, "minutes")),
-            follow_up=str(_field(request, "follow_up")),
-        )  # fmt: skip
+            by=request.user,
+            talk_id=as_id(pk),
+            minutes=as_text(_field(request, "minutes"), "minutes"),
+            follow_up=as_text(_field(request, "follow_up"), "follow_up"),
+        )
         return Response(TalkSerializer(talk).data, status=status.HTTP_200_OK)

@@ -128,7 +128,9 @@ def talk_hold(*, by: Any, talk_id: int, minutes: str, follow_up: str = "") -> Ta
     """The instructor records the talk's minutes and the follow-up agreed."""
     talk = Talk.objects.filter(pk=talk_id).first()
     if talk is None or talk.station_id != user_station_id(by):
-        raise NotFoundOrForbidden(target_type="conduct.talk", target_id=talk_id)
+        raise NotFoundOrForbidden(
+            target_type="conduct.talk", target_id=talk_id, denied=talk is not None
+        )
     if not by.has_perm("conduct.hold_talk"):
         raise RuleViolation(_("只有教导员可以开展约谈"))
     if not minutes.strip():

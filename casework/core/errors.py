@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404
 
 
@@ -38,3 +39,14 @@ def as_id(value: object) -> int:
         return int(str(value))
     except ValueError:
         return -1
+
+
+def as_text(value: object, field: str) -> str:
+    """A text input read straight from a request, as the services take it. A NUL character,
+    which PostgreSQL cannot store (a 500), is refused on its field, as a form's field does."""
+    text = str(value)
+    try:
+        ProhibitNullCharactersValidator()(text)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+    return text

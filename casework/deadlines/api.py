@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from casework.core.errors import as_text
 from casework.deadlines import selectors, services
 from casework.deadlines.models import Deadline, Holiday, Prompt
 
@@ -23,7 +24,8 @@ class PromptSerializer(serializers.ModelSerializer[Prompt]):
 
 
 class DeadlineSerializer(serializers.ModelSerializer[Deadline]):
-    rule = serializers.CharField(source="rule.slug")
+    # None for a due date a person set (a corrective action's 整改期限): no rule behind it.
+    rule = serializers.CharField(source="rule.slug", default=None)
     status = serializers.SerializerMethodField()
 
     class Meta:
@@ -47,6 +49,7 @@ class DeadlineSerializer(serializers.ModelSerializer[Deadline]):
 
 class DeadlineViewSet(viewsets.ReadOnlyModelViewSet[Deadline]):
     serializer_class = DeadlineSerializer
+    lookup_value_regex = "[0-9]+"  # ids are integers: /deadlines/abc/meet/ is a 404, not a 500
     queryset = Deadline.objects.none()
 
     def get_queryset(self) -> Any:
@@ -63,7 +66,7 @@ class DeadlineViewSet(viewsets.ReadOnlyModelViewSet[Deadline]):
     @action(detail=True, methods=["post"])
     def meet(self, request: Request, pk: str) -> Response:
         deadline = services.deadline_meet(
-            by=request.user, deadline_id=int(pk), note=str(request.data.get("note", ""))
+            by=request.user, deadline_id=int(pk), note=as_text(request.data.get("note", ""), "note")
         )
         return Response(DeadlineSerializer(deadline).data)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.cases.models import Case, Party
+from casework.core.fields import DateTimeField
 from casework.inventory.models import DENOMINATIONS, Inventory, PropertyItem
 from casework.inventory.services import MAX_ITEMS, MAX_PHOTO_BYTES
 from casework.rules.forms import DATETIME
@@ -107,7 +108,7 @@ ItemFormSet = forms.formset_factory(ItemForm, extra=2, max_num=MAX_ITEMS)
 
 class InventoryHeadForm(forms.Form):
     party = forms.TypedChoiceField(label=_("嫌疑人"), coerce=int)
-    taken_at = forms.DateTimeField(label=_("登记时间"), widget=DATETIME)
+    taken_at = DateTimeField(label=_("登记时间"), widget=DATETIME)
     place = forms.CharField(label=_("登记地点"), max_length=100, required=False)
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:

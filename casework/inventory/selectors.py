@@ -39,9 +39,13 @@ def access_inventory(user: Any, inventory_id: object, *, for_update: bool = Fals
     """The inventory if `user` may see it; missing and forbidden raise the same 404."""
     found = inventory_list(user=user).filter(pk=as_id(inventory_id))
     if for_update:
-        # Lock the row itself (the annotated list cannot be locked with its GROUP BY).
+        # Lock the row itself (the annotated list cannot be locked with its GROUP BY), and only
+        # it, FOR NO KEY UPDATE: a plain FOR UPDATE also locked the joined station row, and
+        # blocks the KEY SHARE lock a foreign-key check takes, so an insert referencing a
+        # locked row waited at COMMIT for the signer, who waited for the audit chain's lock
+        # held by that insert: a deadlock, seen by the load test (issue 8).
         ids = list(found.values_list("pk", flat=True))
-        found = Inventory.objects.select_for_update().filter(pk__in=ids)
+        found = Inventory.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=ids)
         found = found.select_related("case", "party", "station")
     inventory = found.first()
     if inventory is None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
+from casework.core.api import DateTimeField
 from casework.inventory.models import Inventory, ItemPhoto, PropertyItem, Seizure
 
 
@@ -69,7 +70,7 @@ class InventoryOpenSerializer(serializers.Serializer[Any]):
         source="party_id", help_text=gettext_lazy("本案违法犯罪嫌疑人")
     )
     items = ItemInputSerializer(many=True, required=False, default=list)
-    taken_at = serializers.DateTimeField(required=False, default=None)
+    taken_at = DateTimeField(required=False, default=None)
     place = _optional()
 
 

@@ -16,6 +16,7 @@ class ReviewsConfig(AppConfig):
                 "reviews.finding_added": _("登记复盘问题"),
                 "reviews.action_added": _("制定整改措施"),
                 "reviews.action_completed": _("整改措施完成"),
+                "reviews.evidence_added": _("整改佐证材料"),
                 "reviews.action_verified": _("核验整改措施"),
                 "reviews.closed": _("复盘结束"),
                 "reviews.outcome_recorded": _("登记复议/诉讼"),

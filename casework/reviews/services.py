@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -169,6 +170,8 @@ def action_add(
         raise ValidationError({"due_on": _("请填写整改期限")})
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": _("整改期限不能早于今天")})
+    if due_on >= date.max:  # its clock runs to the end of the day after: there is none
+        raise ValidationError({"due_on": forms.DateField.default_error_messages["invalid"]})
     action = CorrectiveAction.objects.create(
         retrospective=retrospective, finding=found, description=description.strip(),
         owner=responsible, due_on=due_on, created_by=by,

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.core.api import DateTimeField
 from casework.rules import rules, selectors
 from casework.rules.models import Rule
 from casework.rules.services import EDITABLE
@@ -43,7 +44,7 @@ class PlaceSerializer(serializers.Serializer[Any]):
 class PreviewSerializer(serializers.Serializer[Any]):
     destination = PlaceSerializer()
     purposes = serializers.ListField(child=serializers.ChoiceField(choices=rules.PURPOSES))
-    departs_at = serializers.DateTimeField(required=False)
+    departs_at = DateTimeField(required=False)
     officers = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     carries_firearm = serializers.BooleanField(required=False, default=False)
     uses_vehicle = serializers.BooleanField(required=False, default=False)

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from casework.core.fields import DateTimeField
 from casework.rules.labels import AUDIENCE_LABELS, EVENT_LABELS, PURPOSE_LABELS, rule_field
 from casework.rules.models import Rule
 from casework.rules.rules import EVENTS, PURPOSES
@@ -79,7 +80,7 @@ class RungsField(forms.CharField):
     """Warnings before the due time, in hours: "12, 4" → [{"before_hours": 12}, …]."""
 
     def clean(self, value: Any) -> list[dict[str, int]]:
-        parts = [p for p in re.split(r"[,,、\s]+", super().clean(value)) if p]
+        parts = [p for p in re.split(r"[,\uff0c、\s]+", super().clean(value)) if p]
         if not all(p.isdigit() and int(p) > 0 for p in parts):
             raise ValidationError(_("请填写小时数,用逗号分隔,如:12, 4"), code="invalid")
         return [{"before_hours": int(p)} for p in parts]
@@ -200,7 +201,7 @@ class TripFactsForm(forms.Form):
 class PreviewForm(TripFactsForm):
     """A sample trip, as an officer would register it."""
 
-    departs_at = forms.DateTimeField(
+    departs_at = DateTimeField(
         label=_("出发时间"),
         required=False,
         widget=DATETIME,

@@ -107,7 +107,9 @@ def rule_version_add(*, by: Any, rule_id: int, valid_from: date, note: str = "")
     rule = Rule.objects.filter(pk=rule_id).first()
     if rule is None:
         raise ValidationError({"rule": _("规则不存在")})
-    starts_after = rule.valid_from is None or rule.valid_from < valid_from
+    # The version in force ends the day before valid_from, so that day must exist.
+    later = rule.valid_from is None or rule.valid_from < valid_from
+    starts_after = valid_from > date.min and later
     if not starts_after or (rule.valid_to is not None and valid_from > rule.valid_to):
         raise ValidationError({"valid_from": _("新版本的生效日期须在本版本的有效期内")})
     copy = {f: getattr(rule, f) for f in EDITABLE}

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from casework.core.api import ModelSerializer
 from casework.rules import rules
 from casework.rules.api import PlaceSerializer
 from casework.trips import selectors, services
@@ -39,7 +40,7 @@ class ReminderSerializer(serializers.ModelSerializer[Reminder]):
         ]
 
 
-class TripSerializer(serializers.ModelSerializer[Trip]):
+class TripSerializer(ModelSerializer[Trip]):
     officers = serializers.ListField(child=serializers.CharField())
     destination = PlaceSerializer()
     purposes = serializers.ListField(child=serializers.ChoiceField(choices=rules.PURPOSES))
@@ -116,6 +117,7 @@ class ReminderViewSet(viewsets.ReadOnlyModelViewSet[Reminder]):
     """`GET /api/v1/reminders/?mine=true`; `POST /api/v1/reminders/{id}/acknowledge/`."""
 
     serializer_class = ReminderSerializer
+    lookup_value_regex = "[0-9]+"  # ids are integers: /reminders/abc/acknowledge/ is a 404
 
     def get_queryset(self) -> Any:
         mine = self.request.query_params.get("mine", "").lower() in {"1", "true", "yes"}

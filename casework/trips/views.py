@@ -17,6 +17,8 @@ from django.views import View
 from django.views.generic import TemplateView
 from viewflow.urls import Application
 
+from casework.core.errors import as_text
+from casework.core.fields import DateTimeField
 from casework.core.web import run_service
 from casework.rules.forms import DATETIME, TripFactsForm
 from casework.trips import selectors, services
@@ -24,13 +26,14 @@ from casework.trips import selectors, services
 
 class TripForm(TripFactsForm):
     officers = forms.CharField(label=gettext_lazy("出差民警(账号,逗号分隔)"), max_length=300)
-    departs_at = forms.DateTimeField(label=gettext_lazy("出发时间"), widget=DATETIME)
-    returns_at = forms.DateTimeField(label=gettext_lazy("返回时间"), widget=DATETIME)
+    departs_at = DateTimeField(label=gettext_lazy("出发时间"), widget=DATETIME)
+    returns_at = DateTimeField(label=gettext_lazy("返回时间"), widget=DATETIME)
     field_order = ["officers", "province", "city", "county", "departs_at", "returns_at"]
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.facts()
-        d["officers"] = [n.strip() for n in d["officers"].replace(",", ",").split(",") if n.strip()]
+        names = d["officers"].replace("\uff0c", ",")  # the comma of a Chinese keyboard
+        d["officers"] = [n.strip() for n in names.split(",") if n.strip()]
         return d
 
 
@@ -96,7 +99,7 @@ class TripDetailView(LoginRequiredMixin, TemplateView):
             done = run_service(
                 request,
                 lambda: services.trip_note_add(
-                    by=request.user, trip_id=pk, text=request.POST.get("text", "")
+                    by=request.user, trip_id=pk, text=as_text(request.POST.get("text", ""), "text")
                 ),
             )
         else:

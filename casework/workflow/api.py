@@ -24,7 +24,8 @@ from casework.cases.api import (
 from casework.cases.models import Case, GateDecision, Incident
 from casework.cases.selectors import access_case, case_list
 from casework.cases.services import supervision_open
-from casework.core.errors import as_id
+from casework.core.api import ModelSerializer
+from casework.core.errors import as_id, as_text
 from casework.deadlines.api import DeadlineSerializer, PromptSerializer
 from casework.deadlines.models import Deadline, Prompt
 from casework.inventory import api as inventory_api
@@ -37,7 +38,7 @@ from casework.workflow import services
 from casework.workflow.selectors import GATE_OF_NODE, gates_of, review_queue, timeline_of
 
 
-class CaseSerializer(serializers.ModelSerializer[Case]):
+class CaseSerializer(ModelSerializer[Case]):
     station = serializers.SerializerMethodField()
     handlers = serializers.ListField(child=serializers.CharField(), required=False, write_only=True)
     incident = serializers.PrimaryKeyRelatedField(
@@ -125,6 +126,8 @@ def _started(case_id: int, trigger: str) -> dict[str, Any]:
 class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Case]):
     """`/api/v1/cases/`: creating a case starts its workflow."""
 
+    lookup_value_regex = "[0-9]+"  # ids are integers: /cases/abc/resubmit/ is a 404, not a 500
+
     def get_serializer_class(self) -> Any:
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
@@ -169,15 +172,15 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Case]):
         case = services.disposition_propose(
             by=request.user,
             case_id=int(pk),
-            proposal=str(request.data.get("proposal", "")),
-            legal_basis=str(request.data.get("legal_basis", "")),
+            proposal=as_text(request.data.get("proposal", ""), "proposal"),
+            legal_basis=as_text(request.data.get("legal_basis", ""), "legal_basis"),
         )
         return Response(CaseDetailSerializer(access_case(request.user, case.pk)).data)
 
     @action(detail=True, methods=["post"])
     def resubmit(self, request: Request, pk: str) -> Response:
         case = services.acceptance_resubmit(
-            by=request.user, case_id=int(pk), note=str(request.data.get("note", ""))
+            by=request.user, case_id=int(pk), note=as_text(request.data.get("note", ""), "note")
         )
         return Response(CaseDetailSerializer(access_case(request.user, case.pk)).data)
 

@@ -16,6 +16,7 @@ from casework.cases.models import (
     Measure,
     Party,
 )
+from casework.core.fields import DateTimeField
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -25,7 +26,7 @@ class CaseCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("案件类型"), choices=Case.Kind.choices)
     title = forms.CharField(label=_("案件名称"), max_length=200)
     summary = forms.CharField(label=_("简要案情"), widget=forms.Textarea(attrs={"rows": 4}))
-    occurred_at = forms.DateTimeField(label=_("案发时间"), required=False, widget=DATETIME)
+    occurred_at = DateTimeField(label=_("案发时间"), required=False, widget=DATETIME)
     is_major = forms.BooleanField(label=_("重大案件"), required=False)
     reconsideration_risk = forms.BooleanField(label=_("易引发行政复议"), required=False)
     handlers = forms.CharField(
@@ -33,7 +34,7 @@ class CaseCreateForm(forms.Form):
     )
 
     def clean_handlers(self) -> list[str]:
-        raw = self.cleaned_data["handlers"].replace(",", ",")
+        raw = self.cleaned_data["handlers"].replace("\uff0c", ",")  # a Chinese keyboard's comma
         return [name.strip() for name in raw.split(",") if name.strip()]
 
 
@@ -50,8 +51,8 @@ class PartyForm(forms.Form):
 class MeasureForm(forms.Form):
     party = forms.TypedChoiceField(label=_("当事人"), coerce=int)
     kind = forms.ChoiceField(label=_("措施"), choices=Measure.Kind.choices)
-    started_at = forms.DateTimeField(label=_("开始时间"), widget=DATETIME)
-    ended_at = forms.DateTimeField(label=_("结束时间"), required=False, widget=DATETIME)
+    started_at = DateTimeField(label=_("开始时间"), widget=DATETIME)
+    ended_at = DateTimeField(label=_("结束时间"), required=False, widget=DATETIME)
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,7 +62,7 @@ class MeasureForm(forms.Form):
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("办案节点"), choices=CaseEvent.Kind.choices)
-    occurred_at = forms.DateTimeField(label=_("发生时间"), widget=DATETIME)
+    occurred_at = DateTimeField(label=_("发生时间"), widget=DATETIME)
     party = forms.TypedChoiceField(label=_("当事人"), coerce=int, required=False, empty_value=None)
     note = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from viewflow.urls import Application
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from casework.cases import services as cases
 from casework.cases.models import Case, ChecklistItem, Gate, Party, SupervisionItem
@@ -27,6 +29,7 @@ from casework.cases.views import (
     IncidentDetailView,
     IncidentListView,
 )
+from casework.core.errors import as_id, as_text
 from casework.core.web import run_service
 from casework.deadlines.models import Deadline
 from casework.deadlines.selectors import clocks_counts, clocks_watch
@@ -78,7 +81,7 @@ class CaseCreateView(LoginRequiredMixin, TemplateView):
             case = run_service(
                 request,
                 lambda: services.case_start(
-                    by=request.user, incident_id=int(incident) if incident else None, **data
+                    by=request.user, incident_id=as_id(incident) if incident else None, **data
                 ),
                 form,
             )
@@ -139,7 +142,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             event_form=forms_.get("event") or forms.EventForm(case=case),
             disposition_form=forms_.get("disposition") or forms.DispositionForm(),
             supervision_form=forms_.get("supervision") or forms.SupervisionForm(),
-            answer_form=forms.AnswerForm(),
+            answer_form=forms_.get("answer") or forms.AnswerForm(),
             inventories=inventory_list(user=user, case_id=case.pk).order_by("-taken_at", "-pk"),
             can_inventory=can_inventory,
             retrospective=retrospective_list(user=user, case_id=case.pk).first(),
@@ -188,12 +191,12 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                 by=user, case_id=pk, **d
             )
         if action == "meet":
-            clock = int(post.get("deadline", 0) or 0)
+            clock = as_id(post.get("deadline", ""))  # not a number: no such clock (404)
             return None, lambda d: deadline_meet(
-                by=user, deadline_id=clock, note=post.get("note", "")
+                by=user, deadline_id=clock, note=as_text(post.get("note", ""), "note")
             )
         if action == "answer":
-            item = int(post.get("item", 0) or 0)
+            item = as_id(post.get("item", ""))
             return forms.AnswerForm(post), lambda d: cases.supervision_answer(
                 by=user, item_id=item, answer=d["answer"]
             )
@@ -231,6 +234,13 @@ class GateView(LoginRequiredMixin, TemplateView):
         )
 
     def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
+        decided = Task.objects.filter(pk=task_id).exclude(status=STATUS.NEW).first()
+        if decided is not None and GATE_OF_NODE.get(decided.flow_task.name):
+            # Another reviewer won the race (or this form was sent twice): a clear conflict,
+            # as the API's 409, not a 404 — for those who may see the case.
+            case_id = access_case(request.user, decided.process.coerced.case_id).pk
+            messages.error(request, _("该任务已由他人处理,请刷新后查看最新结果"))
+            return redirect("cases:case-detail", pk=case_id)
         task, case, gate = self._setup()
         form = forms.GateDecisionForm(
             request.POST, items=cases.checklist_for(case, gate), gate=gate

@@ -139,6 +139,7 @@ AXES_RESET_ON_SUCCESS = True
 # password must not lock out the whole station, so the lockout is per account (CJIS 5.5.3).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_CALLABLE = "casework.core.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "casework.core.lockout.lockout_username"
 AXES_VERBOSE = False
 
 GUARDIAN_RAISE_403 = False
@@ -164,7 +165,8 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "media"},
     },
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # whitenoise, tolerant of viewflow's stylesheet naming fonts it does not ship (core/storage.py)
+    "staticfiles": {"BACKEND": "casework.core.storage.StaticFilesStorage"},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -184,6 +186,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "casework.core.api.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

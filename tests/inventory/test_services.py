@@ -13,10 +13,12 @@ import time_machine
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
 from casework.cases.models import Case, CaseEvent, Party
+from casework.cases.selectors import access_case
 from casework.core.errors import Conflict, NotFoundOrForbidden, RuleViolation
 from casework.core.models import AuditEvent, UnauditedWriteError
 from casework.deadlines.models import Deadline, DeadlineWarning
@@ -580,3 +582,24 @@ def test_open_inventories_are_listed_for_the_legal_officer_and_the_chief(
         assert [i.pk for i in listed] == [inventory.pk]
         assert (listed[0].item_count, listed[0].open_item_count) == (5, 5)
     assert selectors.open_inventories(user=other_station_legal) == []
+
+
+def test_locking_an_inventory_or_case_leaves_foreign_key_checks_free(
+    officer: AbstractBaseUser, case: Case, suspect: Party
+) -> None:
+    """FOR NO KEY UPDATE OF the row alone: FOR UPDATE (of the joined station row too) made
+    inserts referencing it wait at COMMIT for the locker, who waited for the audit chain's lock
+    those inserts held — a deadlock under load (issue 8's load test)."""
+    opened = services.inventory_open(
+        by=officer, case_id=case.pk, party_id=suspect.pk, items=FIVE_ITEMS
+    )
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        selectors.access_inventory(officer, opened.pk, for_update=True)
+        access_case(officer, case.pk, for_update=True)
+    locking = [q["sql"] for q in queries.captured_queries if "UPDATE OF" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(locking) == 2, locking
+    assert all('FOR NO KEY UPDATE OF "cases_case"' in sql for sql in locking[1:]), locking
+    for sql in locking[:1]:
+        assert 'FOR NO KEY UPDATE OF "inventory_inventory"' in sql, sql
+        assert "org_station" not in sql.split("FOR NO KEY UPDATE", 1)[1], sql

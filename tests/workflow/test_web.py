@@ -148,3 +148,31 @@ def test_legal_officer_adds_a_checklist_item_and_the_next_review_needs_it(
         .content.decode()
     )
     assert client_for(officer).post("/cases/checklists/", {"kind": "criminal"}).status_code == 403
+
+
+def test_gate_form_sent_after_the_task_was_decided_is_a_clear_conflict(
+    officer: AbstractBaseUser, legal_officer: AbstractBaseUser
+) -> None:
+    """The second of two reviewers (or a form sent twice) learns it was decided: the case
+    page with a message, not a 404 (ENGINEERING.md; found by the load test)."""
+    case = _open_case(officer)
+    task = Task.objects.get(process__caseprocess__case=case, status="NEW")
+    data = {"decision": "approve", **{f"item_{k}": "on" for k in ticks(case, "acceptance")}}
+    browser = client_for(legal_officer)
+    assert browser.post(f"/cases/tasks/{task.pk}/", data).status_code == 302
+    again = browser.post(f"/cases/tasks/{task.pk}/", data, follow=True)
+    assert again.redirect_chain[0] == (f"/cases/{case.pk}/", 302)
+    assert "该任务已由他人处理" in again.content.decode()
+    assert GateDecision.objects.filter(case=case).count() == 1
+
+
+def test_decided_gate_of_another_station_stays_404(
+    officer: AbstractBaseUser,
+    legal_officer: AbstractBaseUser,
+    other_station_legal: AbstractBaseUser,
+) -> None:
+    case = _open_case(officer)
+    task = Task.objects.get(process__caseprocess__case=case, status="NEW")
+    data = {"decision": "approve", **{f"item_{k}": "on" for k in ticks(case, "acceptance")}}
+    assert client_for(legal_officer).post(f"/cases/tasks/{task.pk}/", data).status_code == 302
+    assert client_for(other_station_legal).post(f"/cases/tasks/{task.pk}/", data).status_code == 404
