@@ -37,10 +37,9 @@ lint: setup-dev  ## ruff lint + format check
 typecheck: setup-dev  ## mypy with django-stubs
 	$(VENV)/bin/mypy casework config
 
-bench: setup-dev  ## the benchmarks at full scale (needs DATABASE_URL=postgres://…)
-	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py bench_sweep
-	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py bench_dashboard
-	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py bench_inventory_pdf
+BENCH_SCALE ?= 1.0
+bench: setup-dev  ## every performance target beside its baseline, one table (needs DATABASE_URL=postgres://…)
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py bench --scale $(BENCH_SCALE)
 
 integration: setup-dev  ## PostgreSQL + Redis + a real Celery worker (see .ci/run)
 	$(PY) -m pytest -m integration tests/integration
