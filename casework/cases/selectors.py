@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from casework.cases.models import (
@@ -128,7 +128,9 @@ def case_list(
             case=OuterRef("pk"), answered_at__isnull=True, due_on__lt=timezone.localdate()
         )
         cases = cases.filter(Exists(late))
-    return cases.prefetch_related("handlers__user__profile")
+    # The handlers with their users and profiles in one query, not three.
+    handlers = CaseHandler.objects.select_related("user__profile")
+    return cases.prefetch_related(Prefetch("handlers", queryset=handlers))
 
 
 def access_case(user: Any, case_id: object, *, for_update: bool = False) -> Case:

@@ -113,21 +113,74 @@ class ChainReport:
     checked: int
     broken_id: int | None = None
     reason: str = ""
+    last_id: int | None = None  # the last row verified, and its hash: a checkpoint
+    last_hash: str = ""
+    since: Checkpoint | None = None  # where this verification started (None: from the first)
 
     @property
     def ok(self) -> bool:
         return self.broken_id is None
 
 
-def chain_verify(*, chunk_size: int = 5000) -> ChainReport:
-    """Recompute every row's hash in id order; report the first row that does not match."""
-    expected_prev = GENESIS_HASH
-    checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=chunk_size):
+@dataclass(frozen=True)
+class Checkpoint:
+    """A full verification that passed: the rows up to `last_id` chained to `last_hash`."""
+
+    at: Any  # datetime
+    checked: int
+    last_id: int
+    last_hash: str
+
+
+CHAIN_VERIFIED = "audit.chain_verified"
+
+
+def chain_verify(*, chunk_size: int = 5000, since: Checkpoint | None = None) -> ChainReport:
+    """Recompute every row's hash in id order; report the first row that does not match.
+
+    With `since`, only the rows after its `last_id` are recomputed, the first of them chained
+    to the hash the checkpoint recorded (so a row rewritten before it is caught by the next
+    full verification, not by this one)."""
+    expected_prev = since.last_hash if since else GENESIS_HASH
+    rows = AuditEvent.objects.order_by("id")
+    if since:
+        rows = rows.filter(id__gt=since.last_id)
+    checked, last_id, last_hash = 0, None, ""
+    for event in rows.iterator(chunk_size=chunk_size):
         if event.prev_hash != expected_prev:
-            return ChainReport(checked, event.pk, "prev_hash does not match the previous row")
+            reason = "prev_hash does not match the previous row"
+            return ChainReport(checked, event.pk, reason, last_id, last_hash, since)
         if compute_hash(event) != event.hash:
-            return ChainReport(checked, event.pk, "content does not match its hash")
-        expected_prev = event.hash
+            reason = "content does not match its hash"
+            return ChainReport(checked, event.pk, reason, last_id, last_hash, since)
+        expected_prev = last_hash = event.hash
+        last_id = event.pk
         checked += 1
-    return ChainReport(checked)
+    return ChainReport(checked, last_id=last_id, last_hash=last_hash, since=since)
+
+
+def checkpoint_record(report: ChainReport) -> AuditEvent | None:
+    """Record a full verification that passed, as an audit row the next ones start from."""
+    if not report.ok or report.since is not None or report.last_id is None:
+        return None
+    return record(
+        actor=None,
+        verb=CHAIN_VERIFIED,
+        target_type="core.auditevent",
+        target_id=str(report.last_id),
+        payload={"checked": report.checked, "last_id": report.last_id,
+                 "last_hash": report.last_hash},
+    )  # fmt: skip
+
+
+def checkpoint_latest() -> Checkpoint | None:
+    """The latest full verification that passed (the nightly beat records one)."""
+    row = AuditEvent.objects.filter(verb=CHAIN_VERIFIED).order_by("-id").first()
+    if row is None:
+        return None
+    payload = row.payload
+    try:
+        return Checkpoint(row.occurred_at, int(payload["checked"]), int(payload["last_id"]),
+                          str(payload["last_hash"]))  # fmt: skip
+    except (KeyError, TypeError, ValueError):
+        return None

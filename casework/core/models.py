@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Self
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
+from django.db.models import Q, Value
+from django.db.models.sql.where import AND
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,7 +72,12 @@ class AuditEvent(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        # The search filters by object number alone or with its type (a case's history), and
+        # by one person over days: both must stay index lookups at millions of rows.
+        indexes = [
+            models.Index(fields=["target_id", "target_type"], name="core_audit_target"),
+            models.Index(fields=["actor_username", "occurred_at"], name="core_audit_actor_at"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.verb} {self.target_repr}"
@@ -120,7 +127,58 @@ class UnauditedWriteError(Exception):
     """A bulk write that would bypass the services (and so the audit trail)."""
 
 
-class AuditedQuerySet(models.QuerySet[Any]):
+class SplitCountQuerySet(models.QuerySet[Any]):
+    """A queryset whose row filter is `A OR B`, with A and B disjoint, counts as count(A) +
+    count(B): `station_id = S OR id IN (a few lent ids)` is then an index-only count of the
+    station plus a primary-key lookup, where the OR needs a bitmap scan over the table.
+
+    `count_split(a, b)` marks the last filter added (which must be `a | b`); every other
+    filter added before or after applies to both counts. If the marked filter is no longer
+    found as it was (the query was combined with another), `count()` counts as usual.
+    """
+
+    _split: tuple[int, Any, tuple[Q, Q]] | None = None
+
+    def count_split(self, first: Q, second: Q) -> Self:
+        clone = self._chain()  # type: ignore[attr-defined]
+        children = clone.query.where.children
+        if clone.query.where.connector == AND and children:
+            clone._split = (len(children) - 1, children[-1], (first, second))
+        return clone
+
+    def _clone(self) -> Self:
+        clone = super()._clone()  # type: ignore[misc]
+        clone._split = self._split
+        return clone
+
+    def count(self) -> int:
+        split = self._split
+        if split is None or self._result_cache is not None or self.query.is_sliced:
+            return super().count()
+        index, node, parts = split
+        where = self.query.where
+        if where.connector != AND or len(where.children) <= index or where.children[index] != node:
+            return super().count()
+        halves = []
+        for part in parts:
+            clone = self._chain()  # type: ignore[attr-defined]
+            clone._split = None
+            clone.query.where.children[index] = clone.query.build_where(part)
+            halves.append(clone)
+        if any(h.query.distinct or h.query.group_by or h.query.combinator for h in halves):
+            return sum(h.count() for h in halves)
+        # Both counts in one statement (one round trip): `SELECT 1 … WHERE` keeps each half an
+        # index-only scan where it can be one.
+        selects = [h.order_by().annotate(_one=Value(1)).values("_one").query for h in halves]
+        compiled = [q.sql_with_params() for q in selects]
+        sql = " + ".join("(SELECT COUNT(*) FROM (%s) AS half)" % c[0] for c in compiled)  # noqa: S608, UP031
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT {sql}", [p for c in compiled for p in c[1]])
+            row = cursor.fetchone()
+        return int(row[0])
+
+
+class AuditedQuerySet(SplitCountQuerySet):
     """For models whose every change must be audited: bulk `update()`/`delete()` are refused.
 
     A bulk write skips the service that audits it (ENGINEERING.md: catch bulk updates on

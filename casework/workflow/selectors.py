@@ -74,7 +74,7 @@ def review_queue(*, user: Any) -> QuerySet[Task]:
     return (
         tasks.exclude(process__caseprocess__case__handlers__user=user)
         .select_related("process__caseprocess__case__station", "owner")
-        .order_by("created")
+        .order_by("created", "pk")
     )
 
 

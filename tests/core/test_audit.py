@@ -131,3 +131,75 @@ def test_audit_row_rolls_back_with_the_change_it_records(xq: Station) -> None:
 def test_oversized_payload_is_refused() -> None:
     with pytest.raises(ValueError, match="exceeds"):
         audit.record(actor=None, verb="test.big", payload={"text": "案" * 5000})
+
+
+@pytest.mark.django_db
+def test_the_nightly_pass_is_a_checkpoint_the_page_starts_from(auditor: object) -> None:
+    """A full pass over millions of rows takes minutes: the page recomputes only the rows
+    since the last nightly pass, chained to the hash that pass recorded."""
+    from casework.core.tasks import audit_verify_chain
+    from tests.factories import client_for
+
+    _three_events()
+    assert audit.checkpoint_latest() is None
+    assert audit_verify_chain()
+    checkpoint = audit.checkpoint_latest()
+    assert checkpoint is not None
+    assert checkpoint.checked == AuditEvent.objects.count() - 1  # all but its own row
+    after = _three_events()
+
+    report = audit.chain_verify(since=checkpoint)
+    assert report.ok
+    assert report.checked == 1 + 3  # the checkpoint's own row, then the new ones
+    page = client_for(auditor).get("/audit/verify/").content.decode()
+    assert 'data-testid="chain-ok"' in page
+    assert 'data-testid="chain-checkpoint"' in page
+
+    _raw_update(after[1].pk, "payload", '{"n": 99}')  # tampered after the pass: caught now
+    assert audit.chain_verify(since=checkpoint).broken_id == after[1].pk
+    page = client_for(auditor).get("/audit/verify/").content.decode()
+    assert f"第 {after[1].pk} 号记录处断裂" in page
+
+
+@pytest.mark.django_db
+def test_a_row_rewritten_before_the_checkpoint_is_caught_by_the_next_full_pass() -> None:
+    from casework.core.tasks import audit_verify_chain
+
+    first, _second, _third = _three_events()
+    audit_verify_chain()
+    checkpoint = audit.checkpoint_latest()
+    assert checkpoint is not None
+    _raw_update(first.pk, "payload", '{"n": 99}')
+    assert audit.chain_verify(since=checkpoint).ok  # the page starts after it
+    assert not audit_verify_chain()  # the next night's pass does not
+    assert audit.checkpoint_latest() == checkpoint  # and records no new checkpoint
+    assert AuditEvent.objects.filter(verb="audit.chain_broken", target_id=str(first.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_audit_search_by_local_days_includes_late_evening_rows() -> None:
+    """since/until are days in Beijing time: a row at 23:30 on the 3rd (15:30 UTC) belongs to
+    the 3rd, one at 00:10 on the 4th (16:10 UTC on the 3rd) to the 4th."""
+    from datetime import date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from casework.core.selectors import audit_event_search
+
+    beijing = ZoneInfo("Asia/Shanghai")
+    late = audit.record(actor=None, verb="test.late")
+    early = audit.record(actor=None, verb="test.early")
+    with connection.cursor() as cursor:  # the rows' times, set below the ORM's guard
+        for event, at in ((late, datetime(2026, 3, 3, 23, 30, tzinfo=beijing)),
+                          (early, datetime(2026, 3, 4, 0, 10, tzinfo=beijing))):  # fmt: skip
+            value = connection.ops.adapt_datetimefield_value(at)
+            cursor.execute("UPDATE core_auditevent SET occurred_at = %s WHERE id = %s",
+                           [value, event.pk])  # fmt: skip
+
+    def found(**days: date) -> set[str]:
+        return set(audit_event_search(verb="test.", **days).values_list("verb", flat=True))
+
+    day = date(2026, 3, 3)
+    assert found(since=day, until=day) == {"test.late"}
+    assert found(since=day + timedelta(days=1)) == {"test.early"}
+    assert found(until=day) == {"test.late"}
+    assert found(since=date.min, until=date.max) == {"test.late", "test.early"}

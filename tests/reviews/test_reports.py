@@ -279,10 +279,10 @@ def test_monthly_report_queries_do_not_grow_with_retrospectives(
 
     def assembled() -> dict[str, Any]:
         # A new request's user (no cached roles or permissions) in a running worker (content
-        # types cached). Of the 16, 6 find the user's roles, permissions and station, 4 are
-        # the year's figures and 2 the month's 提醒/记分/约谈.
+        # types cached). Of the 17, 7 find the user's roles, permissions, station and case
+        # grants, 4 are the year's figures and 2 the month's 提醒/记分/约谈.
         user = get_user_model().objects.get(pk=legal_officer.pk)
-        with time_machine.travel(read, tick=False), django_assert_max_num_queries(17) as queries:
+        with time_machine.travel(read, tick=False), django_assert_max_num_queries(18) as queries:
             report = printing.monthly_report(
                 user=user, station_id=xq.pk, year=today.year, month=today.month
             )
