@@ -202,6 +202,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "执法全流程监督 — 案前预警 · 案中督导 · 案后复盘 (REST API v1)",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The API's description is for its users: signed in (session) or with a token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

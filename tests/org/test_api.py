@@ -67,3 +67,9 @@ def test_openapi_schema_and_docs_are_served(legal_officer: AbstractBaseUser) -> 
     assert docs.status_code == 200
     # Swagger UI comes from the sidecar package: no CDN on a police network.
     assert "cdn" not in docs.content.decode().lower()
+
+
+def test_the_api_description_is_for_signed_in_users_only() -> None:
+    anonymous = APIClient()
+    assert anonymous.get("/api/v1/schema/").status_code == 401
+    assert anonymous.get("/api/v1/docs/").status_code == 401

@@ -42,14 +42,14 @@ OTHER_STATION = ("other_station_officer", "other_station_legal")
 # fmt: off
 #                                  anon   off  aux legal instr chief o_off o_leg bureau audit
 MATRIX: dict[str, tuple[Status, ...]] = {
-    # ---- public: authentication, language, health, the API's description ----
+    # ---- public: authentication, language, health; the API's description to users ----
     "login":                      (200,   200, 200, 200, 200, 200, 200, 200, 200, 200),
     "logout":                     (405,   405, 405, 405, 405, 405, 405, 405, 405, 405),  # POST only
     "set_language":               (R,     R,   R,   R,   R,   R,   R,   R,   R,   R),
     "healthz":                    (200,   200, 200, 200, 200, 200, 200, 200, 200, 200),
     "api:auth-token":             (405,   405, 405, 405, 405, 405, 405, 405, 405, 405),  # POST only
-    "api:schema":                 (200,   200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "api:docs":                   (200,   200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "api:schema":                 (401,   200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "api:docs":                   (401,   200, 200, 200, 200, 200, 200, 200, 200, 200),
     "index":                      (R,     R,   R,   R,   R,   R,   R,   R,   R,   R),  # → home
     # ---- web: every signed-in user ----
     "home:index":                 (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -165,8 +165,7 @@ POST_ONLY = [
 MATRIX.update({name: (401, *[405] * (len(COLUMNS) - 1)) for name in POST_ONLY})
 
 # Anyone may open these, signed in or not.
-PUBLIC = {"login", "logout", "set_language", "healthz", "api:auth-token", "api:schema", "api:docs",
-          "index"}  # fmt: skip
+PUBLIC = {"login", "logout", "set_language", "healthz", "api:auth-token", "index"}
 
 # The URL kwargs of each row: a world key (a row of XQ), or "=literal".
 ITEM = {"pk": "inventory", "item_id": "open_item"}
