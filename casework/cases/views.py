@@ -151,7 +151,6 @@ class DailyAnswerForm(forms.Form):
 
 class DailyReportListView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "cases.view_dailyincidentreport"
-    raise_exception = True
     template_name = "cases/daily_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -23,8 +24,12 @@ from casework.core.selectors import audit_event_search
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """handler403: every refusal, wherever it was raised, leaves an `access.denied` row."""
+    """handler403: every refusal, wherever it was raised, leaves an `access.denied` row. A
+    visitor not signed in is sent to the login page (and back after it), as every page that
+    only needs a login does; the API answers 401/403 itself, never through here."""
     denial_record(request=request, exc=exception)
+    if not getattr(request.user, "is_authenticated", False) and request.method in {"GET", "HEAD"}:
+        return redirect_to_login(request.get_full_path())
     return render(request, "403.html", status=403)
 
 
@@ -44,7 +49,6 @@ class AuditSearchForm(forms.Form):
 
 class AuditListView(PermissionRequiredMixin, TemplateView):
     permission_required = "core.view_auditevent"
-    raise_exception = True
     template_name = "core/audit_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -62,7 +66,6 @@ class AuditPdfView(PermissionRequiredMixin, View):
     """The filtered audit trail as a PDF (at most AUDIT_PDF_MAX_ROWS rows, newest first)."""
 
     permission_required = "core.view_auditevent"
-    raise_exception = True
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = AuditSearchForm(request.GET or None)
@@ -87,7 +90,6 @@ class AuditPdfView(PermissionRequiredMixin, View):
 
 class AuditVerifyView(PermissionRequiredMixin, TemplateView):
     permission_required = "core.view_auditevent"
-    raise_exception = True
     template_name = "core/audit_verify.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

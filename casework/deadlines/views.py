@@ -45,7 +45,6 @@ class HolidayListView(PermissionRequiredMixin, TemplateView):
     """One year of the calendar; legal officers also enter the State Council's notice here."""
 
     permission_required = "deadlines.view_holiday"
-    raise_exception = True
     template_name = "deadlines/holiday_list.html"
 
     def _year(self) -> int:

@@ -24,7 +24,6 @@ from casework.rules.models import Rule
 
 class RuleListView(PermissionRequiredMixin, TemplateView):
     permission_required = "rules.view_rule"
-    raise_exception = True
     template_name = "rules/rule_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -50,7 +49,6 @@ class RuleDetailView(PermissionRequiredMixin, TemplateView):
     """The rule as the engine reads it, in words; its other versions; every revision."""
 
     permission_required = "rules.view_rule"
-    raise_exception = True
     template_name = "rules/rule_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -88,7 +86,6 @@ class RuleDetailView(PermissionRequiredMixin, TemplateView):
 
 class RuleEditView(PermissionRequiredMixin, TemplateView):
     permission_required = "rules.change_rule"
-    raise_exception = True
     template_name = "rules/rule_form.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -127,7 +124,6 @@ class RulePreviewView(PermissionRequiredMixin, TemplateView):
     """Which rules a sample trip would trigger: the same evaluation as a real registration."""
 
     permission_required = "rules.view_rule"
-    raise_exception = True
     template_name = "rules/rule_preview.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

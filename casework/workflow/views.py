@@ -359,7 +359,6 @@ class ChecklistView(PermissionRequiredMixin, TemplateView):
     """The gate checklists per case kind; legal officers edit them (every change audited)."""
 
     permission_required = "cases.view_checklistitem"
-    raise_exception = True
     template_name = "workflow/checklists.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
