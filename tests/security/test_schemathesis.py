@@ -1,12 +1,13 @@
 """schemathesis against the served OpenAPI schema, as several roles: no server errors.
 
 The schema is loaded from `/api/v1/schema/` (with a token: it is not public) through the
-project's WSGI application, the way a client would read it. For every operation, hypothesis generates requests that fit the schema
-and requests that do not; each is sent with a role's token, half of them with the path ids
-replaced by real rows of XQ (a random id is nearly always a 404 and tests little else). Every
-answer must pass schemathesis' `not_a_server_error`: bad input is a 4xx. The values a
-generator seldom reaches (the ends of the calendar, 10,000 characters, a NUL) are sent on
-their own by `test_api_bodies_take_edge_values`, which also checks that a 400 names the field.
+project's WSGI application, the way a client would read it. For every operation, hypothesis
+generates requests that fit the schema and requests that do not; each is sent with a role's
+token, half of them with the path ids replaced by real rows of XQ (a random id is nearly always
+a 404 and tests little else). Every answer must pass schemathesis' `not_a_server_error`: bad
+input is a 4xx. The values a generator seldom reaches (the ends of the calendar, 10,000
+characters, a NUL) are sent on their own by `test_api_bodies_take_edge_values`, which also
+checks that a 400 names the field.
 
 Bounded: a few examples per operation and mode, no shrinking, no example database, the same
 examples on every run (derandomize). Raise SCHEMATHESIS_EXAMPLES to search harder locally.
