@@ -80,7 +80,10 @@ class ObjectionDecideView(APIView):
         responses=RecordSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        upheld = serializers.BooleanField().to_internal_value(_field(request, "upheld"))
+        try:
+            upheld = serializers.BooleanField().to_internal_value(_field(request, "upheld"))
+        except serializers.ValidationError as error:  # a 400 that names the field
+            raise serializers.ValidationError({"upheld": error.detail}) from error
         record = services.objection_decide(
             by=request.user,
             record_id=as_id(pk),

@@ -126,3 +126,17 @@ def test_recent_findings_join_the_officers_next_briefing(
     personal = Reminder.objects.get(trip=trip, source="personal")
     assert personal.title == "【记分】未及时通知家属"
     assert "第1案问题" in personal.text
+
+
+def test_a_decision_that_is_not_a_yes_or_no_is_refused_naming_upheld(
+    officer: AbstractBaseUser, legal_officer: AbstractBaseUser, instructor: AbstractBaseUser
+) -> None:
+    _attribute(officer, legal_officer, "bodycam_off", 1)
+    record = ConductRecord.objects.get()
+    services.objection_raise(by=officer, record_id=record.pk, text="当时记录仪故障")
+    url = f"/api/v1/conduct/{record.pk}/decide/"
+    response = api_for(instructor).post(url, {"upheld": "也许", "note": "待定"}, format="json")
+    assert response.status_code == 400
+    assert "upheld" in response.json()
+    record.refresh_from_db()
+    assert record.objection_status == ConductRecord.Objection.PENDING  # nothing decided
