@@ -6,7 +6,8 @@ import hashlib
 import json
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework.cases.selectors import case_list
@@ -27,12 +28,18 @@ def inventory_list(
         found = found.filter(status__in=OPEN)
     if case_id is not None:
         found = found.filter(case_id=case_id)
-    live = Q(items__removed_at__isnull=True)
+    # Per-row subqueries, not a join with GROUP BY: the paginator's count then drops them
+    # (a plain count), and the page computes them for its own rows only.
+    live = PropertyItem.objects.filter(inventory=OuterRef("pk"), removed_at__isnull=True)
     counted = found.select_related("case", "party", "station", "created_by__profile").annotate(
-        item_count=Count("items", filter=live),
-        open_item_count=Count("items", filter=live & Q(items__disposition="")),
+        item_count=_count_of(live), open_item_count=_count_of(live.filter(disposition=""))
     )
-    return counted.order_by("-created_at", "-pk")  # the GROUP BY drops Meta.ordering
+    return counted.order_by("-created_at", "-pk")
+
+
+def _count_of(items: QuerySet[PropertyItem]) -> Coalesce:
+    counted = items.order_by().values("inventory").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 def access_inventory(user: Any, inventory_id: object, *, for_update: bool = False) -> Inventory:

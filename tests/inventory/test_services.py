@@ -582,6 +582,17 @@ def test_open_inventories_are_listed_for_the_legal_officer_and_the_chief(
         assert [i.pk for i in listed] == [inventory.pk]
         assert (listed[0].item_count, listed[0].open_item_count) == (5, 5)
     assert selectors.open_inventories(user=other_station_legal) == []
+    services.item_remove(by=officer, item_id=inventory.items.order_by("line").first().pk)
+    assert selectors.open_inventories(user=legal_officer)[0].item_count == 4  # removed: not
+
+    # The paginator's count is a plain count, not one over every inventory's items.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as counted:
+        assert selectors.inventory_list(user=legal_officer).count() == 1
+    assert "GROUP BY" not in counted.captured_queries[-1]["sql"]
+    assert "inventory_propertyitem" not in counted.captured_queries[-1]["sql"]
 
 
 def test_locking_an_inventory_or_case_leaves_foreign_key_checks_free(
