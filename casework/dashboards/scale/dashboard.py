@@ -16,12 +16,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from casework.core.bench import Budget, Figure, p95, queries_of, side_by_side
 from casework.dashboards.scale.measuring import Disagreement
-from casework.dashboards.selectors import dashboard
+from casework.dashboards.selectors import Window, dashboard
 from casework.org.models import Station
 from casework.workflow.flows import CaseFlow
 
@@ -168,25 +167,19 @@ _TREND_COUNTS = {*COUNTS["cases"], *COUNTS["outcomes"], *COUNTS["incidents"][1:]
 
 
 def _moments(now: datetime) -> dict[str, Any]:
-    """The baseline's parameters: now, today, this year to date and last year's same span."""
-    local = timezone.localtime(now)
-    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    year_start = day_start.replace(month=1, day=1)
-    try:
-        last_year_now = local.replace(year=local.year - 1)
-    except ValueError:  # 29 February
-        last_year_now = local.replace(year=local.year - 1, day=28)
-    last_year_start = year_start.replace(year=year_start.year - 1)
+    """The baseline's parameters: the screen's own calendar (`selectors.Window`: now, today,
+    this year to date and last year's same span) as SQL parameters, with the ages it counts."""
+    w = Window.at(now)
     return {
         "now": now,
-        "today": local.date(),
-        "day_end": day_start + timedelta(days=1),
-        "year_start": year_start,
-        "last_year_start": last_year_start,
-        "last_year_now": last_year_now,
-        "year_from": year_start.date(),
-        "last_year_from": last_year_start.date(),
-        "last_year_to": last_year_now.date(),
+        "today": w.today,
+        "day_end": w.day_end,
+        "year_start": w.year_start,
+        "last_year_start": w.last_year_start,
+        "last_year_now": w.last_year_now,
+        "year_from": w.year_start.date(),
+        "last_year_from": w.last_year_start.date(),
+        "last_year_to": w.last_year_now.date(),
         "one": now - timedelta(days=1),
         "three": now - timedelta(days=3),
         "remind_until": now + timedelta(hours=48),
